@@ -1,0 +1,33 @@
+# Two entry points for a fresh machine: `make demo` and `make test`.
+# Each bootstraps .venv from nothing (pip is upgraded first: the system pip cannot
+# resolve azure-monitor-opentelemetry together with opentelemetry-sdk).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev,azure,dashboard]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/synctel demo
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+test: lint
+	@# pytest exits 5 when it collected nothing: that is not a pass.
+	$(PY) -m pytest; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo 'pytest ran no tests: failing the run' >&2; exit 1; fi; exit $$rc
+
+bench: $(STAMP)
+	$(VENV)/bin/synctel bench
+
+clean:
+	rm -rf $(VENV) synctel-data .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,99 @@
+"""A table's record filter as a parameterised SQLite expression.
+
+The server evaluates filters in SQL so that a table of 200,000 rows is filtered by SQLite, not
+row by row in Python. Relative date windows are resolved against ``today`` at compile time, so
+the same filter selects different rows on different days (S9: rows leave when they fall out).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+
+from syncengine.profile.model import (
+    AllRows,
+    Condition,
+    Filter,
+    Group,
+    Not,
+    Op,
+    OwnedByUser,
+    Scalar,
+)
+
+ColumnSql = Callable[[str], str]
+"""Maps a column name to the SQL expression that reads it."""
+
+_COMPARE = {Op.EQ: "=", Op.NE: "<>", Op.GT: ">", Op.GE: ">=", Op.LT: "<", Op.LE: "<="}
+
+
+def json_column(name: str) -> str:
+    """Read ``name`` from the JSON ``fields`` column of the server's records."""
+    return f"json_extract(fields, '$.\"{name}\"')"
+
+
+def compile_filter(
+    flt: Filter,
+    *,
+    user_id: str,
+    today: date,
+    column: ColumnSql = json_column,
+    owner_sql: str = "owner",
+) -> tuple[str, list[Scalar]]:
+    """``(sql, params)`` selecting the rows ``flt`` keeps for ``user_id`` on ``today``.
+
+    Column names must already be validated against the schema: they are quoted, not bound.
+    """
+    params: list[Scalar] = []
+
+    def emit(f: Filter) -> str:
+        match f:
+            case AllRows():
+                return "1"
+            case OwnedByUser():
+                params.append(user_id)
+                return f"{owner_sql} = ?"
+            case Group(kind=kind, items=items):
+                if not items:
+                    return "1" if kind == "all" else "0"
+                joiner = " AND " if kind == "all" else " OR "
+                return "(" + joiner.join(emit(i) for i in items) + ")"
+            case Not(item=item):
+                return f"NOT COALESCE({emit(item)}, 0)"
+            case Condition():
+                return _condition(f, column(f.column), today, params)
+        raise TypeError(f"not a filter: {f!r}")
+
+    return emit(flt), params
+
+
+def _condition(c: Condition, col: str, today: date, params: list[Scalar]) -> str:
+    if c.op in _COMPARE:
+        assert not isinstance(c.value, tuple) and c.value is not None
+        params.append(c.value)
+        return f"{col} {_COMPARE[c.op]} ?"
+    if c.op in (Op.IN, Op.NOT_IN):
+        values = c.value if isinstance(c.value, tuple) else (c.value,)
+        params.extend(v for v in values if v is not None)
+        marks = ", ".join("?" * len(values))
+        return f"{col} {'IN' if c.op is Op.IN else 'NOT IN'} ({marks})"
+    if c.op is Op.NULL:
+        return f"{col} IS NULL"
+    if c.op is Op.NOT_NULL:
+        return f"{col} IS NOT NULL"
+    # Dates are ISO-8601 text; the first 10 characters are the calendar day.
+    params.append((today + timedelta(days=c.days)).isoformat())
+    cmp = ">=" if c.op is Op.ON_OR_AFTER else "<="
+    return f"substr({col}, 1, 10) {cmp} ?"
+
+
+def is_time_relative(flt: Filter) -> bool:
+    """True when the filter's result depends on the day (a relative date window)."""
+    match flt:
+        case Condition(op=op):
+            return op in (Op.ON_OR_AFTER, Op.ON_OR_BEFORE)
+        case Group(items=items):
+            return any(is_time_relative(i) for i in items)
+        case Not(item=item):
+            return is_time_relative(item)
+    return False

@@ -1,0 +1,4 @@
+"""Sub-commands of ``synctel``, one module each; each exposes ``register(subparsers)``."""
+
+COMMAND_MODULES: tuple[str, ...] = ("profile",)
+"""Registered in this order in ``synctel --help``."""
