@@ -1,0 +1,136 @@
+"""Destinations: a name and the exporters of each signal that deliver there.
+
+The built-in ones are the store sink, Azure Monitor, OTLP/HTTP and the console. Any other
+``Destination`` (exporters implementing the SDK interfaces) can be passed to
+``setup_telemetry`` and is switched, bounded and counted exactly like the built-in ones.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from opentelemetry.sdk._logs.export import ConsoleLogRecordExporter, LogRecordExporter
+from opentelemetry.sdk.metrics.export import ConsoleMetricExporter, MetricExporter
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import ConsoleSpanExporter, SpanExporter
+
+from emitter.config import AZURE, CONSOLE, OTLP, STORE, TelemetryConfig
+from emitter.errors import ConfigError, MissingDependencyError
+
+_AZURE_EXPORTER_MODULE = "azure.monitor.opentelemetry.exporter"
+
+
+@dataclass(frozen=True)
+class Destination:
+    """Where telemetry goes: a unique name and an exporter per signal (``None`` skips a signal)."""
+
+    name: str
+    """Unique name, used by ``Telemetry.enable``/``disable``/``status``."""
+    logs: LogRecordExporter | None = None
+    """Exporter of log records (the sync events)."""
+    spans: SpanExporter | None = None
+    """Exporter of spans (``sync`` and its per-table children)."""
+    metrics: MetricExporter | None = None
+    """Exporter of metrics, run by its own periodic reader."""
+
+    def __post_init__(self) -> None:
+        if not self.name.strip():
+            raise ConfigError("a telemetry destination needs a non-empty name")
+
+
+def console_destination(stream: TextIO | None = None) -> Destination:
+    """The SDK's console exporters, writing to ``stream`` (standard output by default)."""
+    out = stream if stream is not None else sys.stdout
+    return Destination(
+        CONSOLE,
+        logs=ConsoleLogRecordExporter(out=out),
+        spans=ConsoleSpanExporter(out=out),
+        metrics=ConsoleMetricExporter(out=out),
+    )
+
+
+def otlp_destination(base_url: str, timeout_s: float) -> Destination:
+    """OTLP/HTTP protobuf exporters posting to ``base_url`` + ``/v1/logs``, ``/v1/traces``, …"""
+    from opentelemetry.exporter.otlp.proto.http._log_exporter import OTLPLogExporter
+    from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
+    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+    base = base_url.rstrip("/")
+    return Destination(
+        OTLP,
+        logs=OTLPLogExporter(endpoint=f"{base}/v1/logs", timeout=timeout_s),
+        spans=OTLPSpanExporter(endpoint=f"{base}/v1/traces", timeout=timeout_s),
+        metrics=OTLPMetricExporter(endpoint=f"{base}/v1/metrics", timeout=timeout_s),
+    )
+
+
+def azure_destination(config: TelemetryConfig, tracer_provider: TracerProvider) -> Destination:
+    """Azure Monitor's exporters, added to our own providers (not ``configure_azure_monitor``).
+
+    Log records carrying ``microsoft.custom_event.name`` become customEvents; spans of kind
+    INTERNAL, CLIENT or PRODUCER become dependencies. A batch that fails with a retryable status
+    is kept in offline storage and resent by a later successful export, so the exporter makes
+    no in-process HTTP retries (``retry_total=0``) and its export thread never sleeps in backoff.
+    """
+    try:
+        exporters = importlib.import_module(_AZURE_EXPORTER_MODULE)
+    except ImportError as exc:
+        raise MissingDependencyError(
+            "Azure Monitor export", "azure", "azure-monitor-opentelemetry"
+        ) from exc
+    options: dict[str, Any] = {
+        "connection_string": config.connection_string(),
+        "disable_offline_storage": not config.azure_offline_storage,
+        "storage_min_retry_interval": config.azure_storage_retry_interval_s,
+        "timeout": config.export_timeout_s,
+        "read_timeout": config.export_timeout_s,
+        "retry_total": 0,
+    }
+    if config.azure_storage_directory is not None:
+        options["storage_directory"] = str(config.azure_storage_directory)
+    try:
+        return Destination(
+            AZURE,
+            logs=exporters.AzureMonitorLogExporter(**options),
+            spans=exporters.AzureMonitorTraceExporter(tracer_provider=tracer_provider, **options),
+            metrics=exporters.AzureMonitorMetricExporter(**options),
+        )
+    except ValueError as exc:
+        raise ConfigError(f"Azure Monitor connection string is not valid: {exc}") from exc
+
+
+def store_destination(folder: Path) -> Destination:
+    """The in-process store sink: the ``ingest`` exporters writing into the store at ``folder``."""
+    try:
+        store_module = importlib.import_module("ingest.store")
+        sink = importlib.import_module("ingest")
+    except ImportError as exc:
+        raise ConfigError(f"the store sink is not available in this build: {exc}") from exc
+    store = store_module.Store.open(folder)
+    return Destination(
+        STORE,
+        logs=sink.StoreLogExporter(store),
+        spans=sink.StoreSpanExporter(store),
+        metrics=sink.StoreMetricExporter(store),
+    )
+
+
+def built_in_destinations(
+    config: TelemetryConfig, tracer_provider: TracerProvider
+) -> list[Destination]:
+    """The destinations ``config`` asks for, built in a fixed order."""
+    built: list[Destination] = []
+    for name in config.destinations:
+        if name == STORE and config.store is not None:
+            built.append(store_destination(config.store))
+        elif name == AZURE:
+            built.append(azure_destination(config, tracer_provider))
+        elif name == OTLP:
+            built.append(otlp_destination(config.otlp_base_url(), config.export_timeout_s))
+        elif name == CONSOLE:
+            built.append(console_destination(config.console_stream))
+    return built
