@@ -32,3 +32,4 @@ FROM conflicts
 WHERE expected_winner IS NULL
     OR conflict_winner IS NULL
     OR conflict_winner <> expected_winner
+ORDER BY event_id

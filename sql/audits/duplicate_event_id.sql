@@ -6,3 +6,4 @@ FROM sync_events
 WHERE event_id IS NOT NULL
 GROUP BY event_id
 HAVING count(*) > 1
+ORDER BY event_id

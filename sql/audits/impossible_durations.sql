@@ -2,7 +2,7 @@
 -- (nor NaN), active time never exceeds wall time, and no pass ends before it started.
 --
 -- Returns one row per offending event: event_id, event, sync_id, duration_ms,
--- active_duration_ms, problem ('negative duration', 'negative active duration',
+-- active_duration_ms, problem ('negative or NaN duration', 'negative or NaN active duration',
 -- 'active longer than wall', 'ended before started').
 WITH checked AS (
     SELECT
@@ -12,9 +12,9 @@ WITH checked AS (
         e.duration_ms,
         e.active_duration_ms,
         CASE
-            WHEN e.duration_ms < 0 OR isnan(e.duration_ms) THEN 'negative duration'
+            WHEN e.duration_ms < 0 OR isnan(e.duration_ms) THEN 'negative or NaN duration'
             WHEN e.active_duration_ms < 0 OR isnan(e.active_duration_ms)
-                THEN 'negative active duration'
+                THEN 'negative or NaN active duration'
             WHEN e.active_duration_ms > e.duration_ms THEN 'active longer than wall'
             WHEN e.event IN ('sync.completed', 'sync.failed') AND e.ts < (
                 SELECT min(s.ts)
@@ -27,3 +27,4 @@ WITH checked AS (
 SELECT event_id, event, sync_id, duration_ms, active_duration_ms, problem
 FROM checked
 WHERE problem IS NOT NULL
+ORDER BY event_id

@@ -10,3 +10,4 @@ WHERE e.event IN ('sync.completed', 'sync.failed')
         FROM sync_events AS s
         WHERE s.event = 'sync.started' AND s.sync_id = e.sync_id
     )
+ORDER BY e.ts, e.event_id

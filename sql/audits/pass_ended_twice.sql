@@ -10,3 +10,4 @@ FROM sync_events
 WHERE event IN ('sync.completed', 'sync.failed') AND sync_id IS NOT NULL
 GROUP BY sync_id
 HAVING count(*) > 1
+ORDER BY sync_id

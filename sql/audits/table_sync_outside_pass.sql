@@ -10,3 +10,4 @@ WHERE t.event = 'sync.table'
         FROM sync_events AS s
         WHERE s.event = 'sync.started' AND s.sync_id = t.sync_id
     )
+ORDER BY t.ts, t.event_id
