@@ -181,7 +181,8 @@ def setup_telemetry(
     logger_provider = LoggerProvider(resource=resource)
     chosen = [*built_in_destinations(config, tracer_provider), *destinations]
     states = _states(chosen, config, master)
-    shutdown_timeout_s = config.export_timeout_s + 5.0
+    # room for an export in progress and the final one, each bounded by the export timeout
+    shutdown_timeout_s = 2 * config.export_timeout_s + 1.0
     readers: list[MetricReader] = []
     for destination in chosen:
         state = states[destination.name]
