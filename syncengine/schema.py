@@ -109,7 +109,7 @@ def parse_schema(text: str, *, source: str = "<schema>") -> Schema:
     }
     for table in tables.values():
         for col in table.columns.values():
-            if col.target is not None and col.target not in tables:
+            if col.target is not None and col.target not in tables and col not in IMPLICIT_COLUMNS:
                 raise SyncengineError(
                     f"{source}: {table.name}.{col.name} looks up unknown table {col.target!r}"
                 )

@@ -40,7 +40,7 @@ CONDITION_KEYS = ("column", "op", "value", "days")
 """Keys of a condition."""
 FILTER_KINDS = ("column", "owner", "all", "any", "not")
 """The key that tells which kind of filter an inline table is."""
-_OP_NAMES = frozenset(op.value for op in Op)
+_OP_NAMES = tuple(op.value for op in Op)
 _ORDERED_OPS = frozenset({Op.GT, Op.GE, Op.LT, Op.LE})
 _UNORDERED_TYPES = frozenset({ColumnType.BOOL, ColumnType.LOOKUP})
 _TYPE_WORDS = {
@@ -135,7 +135,7 @@ class FilterReader:
         if not isinstance(op_text, str):
             self.out.error(path, Rule.REQUIRED, f'a condition needs op = "<{"|".join(Op)}>"')
         elif op_text not in _OP_NAMES:
-            hint = did_you_mean(op_text, list(Op)) or f"; use one of {', '.join(Op)}"
+            hint = did_you_mean(op_text, _OP_NAMES) or f"; use one of {', '.join(Op)}"
             self.out.error((*path, "op"), Rule.OP, f"unknown op {op_text!r}{hint}")
         else:
             op = Op(op_text)
@@ -154,33 +154,40 @@ class FilterReader:
         if op in RELATIVE_OPS:
             days = raw.get("days")
             if not isinstance(days, int) or isinstance(days, bool):
-                msg = f"{op} needs whole days, e.g. days = 0 for today or later, -1 from yesterday"
+                msg = f"op '{op}' needs whole days, e.g. days = 0 for today or later, -1 from "
+                msg += "yesterday"
                 self.out.error((*path, "days") if "days" in raw else path, Rule.VALUE, msg)
             if col is not None and col.type is not ColumnType.DATETIME:
-                msg = f"{op} compares dates, but {col.name} is {col.type}"
+                msg = f"op '{op}' compares dates, but {col.name} is {col.type}"
                 self.out.error((*path, "op"), Rule.OP, msg)
         elif "days" in raw:
-            msg = f"days only goes with on_or_after / on_or_before, not {op}"
+            msg = f"days only goes with op 'on_or_after' or 'on_or_before', not '{op}'"
             self.out.error((*path, "days"), Rule.VALUE, msg)
         if op in VALUELESS_OPS:
             if "value" in raw:
-                self.out.error((*path, "value"), Rule.VALUE, f"{op} takes no value; remove it")
+                self.out.error((*path, "value"), Rule.VALUE, f"op '{op}' takes no value; remove it")
             return None
         if col is not None and op in _ORDERED_OPS and col.type in _UNORDERED_TYPES:
-            msg = f"{op} does not apply to {col.name} ({col.type}); use eq, ne, in or not_in"
+            msg = f"op '{op}' does not apply to {col.name} ({col.type}); use eq, ne, in or not_in"
             self.out.error((*path, "op"), Rule.OP, msg)
         if "value" not in raw:
-            self.out.error(path, Rule.REQUIRED, f"{op} needs a value")
+            self.out.error(path, Rule.REQUIRED, f"op '{op}' needs a value")
             return None
         value, vpath = raw["value"], (*path, "value")
         if op in (Op.IN, Op.NOT_IN):
             if not isinstance(value, list) or not value:
-                self.out.error(vpath, Rule.VALUE, f"{op} needs a non-empty list, e.g. [1, 2]")
+                self.out.error(
+                    vpath, Rule.VALUE, f"op '{op}' needs a list of values, e.g. value = [1, 2]"
+                )
                 return None
             items = [self._scalar(v, vpath, col) for v in value]
             return tuple(items) if all(i is not None for i in items) else None  # type: ignore[arg-type]
         if isinstance(value, list):
-            self.out.error(vpath, Rule.VALUE, f"{op} compares with one value, not a list")
+            self.out.error(
+                vpath,
+                Rule.VALUE,
+                f"op '{op}' compares with one value, not a list; use in or not_in",
+            )
             return None
         return self._scalar(value, vpath, col)
 

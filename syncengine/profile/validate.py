@@ -250,8 +250,14 @@ class _Checker:
         """The lookup column must exist and point from one table to the other."""
         many_to_one = rel.direction is Direction.MANY_TO_ONE
         holder, target = (table, rel.table) if many_to_one else (rel.table, table)
+        other_side, flipped = (rel.table, "one_to_many") if many_to_one else (table, "many_to_one")
+        flip = ""
+        if self.schema.has_column(other_side, rel.column):
+            back = self.schema.column(other_side, rel.column)
+            if back.target == (table if many_to_one else rel.table):
+                flip = f"; the column is on {other_side}: use direction = {flipped!r}"
         if not self.schema.has_column(holder, rel.column):
-            hint = did_you_mean(rel.column, self.schema.tables[holder].columns)
+            hint = flip or did_you_mean(rel.column, self.schema.tables[holder].columns)
             msg = f"{holder} has no column {rel.column!r}{hint}"
             rule = Rule.UNKNOWN_COLUMN
         else:
@@ -259,18 +265,13 @@ class _Checker:
             if col.type is ColumnType.LOOKUP and col.target == target:
                 return
             what = f"looks up {col.target}" if col.type is ColumnType.LOOKUP else f"is {col.type}"
-            msg = f"{holder}.{rel.column} {what}, not a lookup to {target}"
+            msg = f"{holder}.{rel.column} {what}, not a lookup to {target}{flip}"
             rule = Rule.RELATIONSHIP_LOOKUP
-        other_side, flipped = (rel.table, "one_to_many") if many_to_one else (table, "many_to_one")
-        if self.schema.has_column(other_side, rel.column):
-            back = self.schema.column(other_side, rel.column)
-            if back.target == (table if many_to_one else rel.table):
-                msg += f"; the column is on {other_side}: use direction = {flipped!r}"
         self.out.error((*path, "column"), rule, msg)
 
     def _cross_checks(self, links: list[_Links]) -> None:
-        held = {link.table for link in links}
-        graph: dict[str, list[tuple[str, KeyPath]]] = {name: [] for name in held}
+        graph: dict[str, list[tuple[str, KeyPath]]] = {link.table: [] for link in links}
+        held = graph.keys()
         for link in links:
             for rel, path in link.rels:
                 if rel.table not in held:

@@ -5,6 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from synctel.commands._common import CommandError
+
+if TYPE_CHECKING:
+    from syncengine.schema import Schema
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -21,6 +27,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description="Check profile files against the format, the schema and the limits.",
     )
     validate.add_argument("files", nargs="+", type=Path, metavar="FILE", help="profile TOML file")
+    _add_schema_option(validate)
     validate.set_defaults(func=run_validate)
     show = actions.add_parser(
         "show",
@@ -34,16 +41,42 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="FILE",
         help='profile TOML file (default: the built-in "Field Service Mobile - Offline Profile")',
     )
+    _add_schema_option(show)
     show.set_defaults(func=run_show)
+
+
+def _add_schema_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--schema",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="table catalog TOML to check against (default: the built-in Field Service catalog)",
+    )
+
+
+def _schema(args: argparse.Namespace) -> Schema | None:
+    """The catalog named by ``--schema``, or None for the built-in one."""
+    from syncengine.schema import parse_schema
+
+    path: Path | None = args.schema
+    if path is None:
+        return None
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CommandError(f"{path}: cannot read the schema: {exc.strerror or exc}") from exc
+    return parse_schema(text, source=str(path))
 
 
 def run_validate(args: argparse.Namespace) -> int:
     """Validate each file: warnings and errors to stderr, one ``FILE: ok`` line per valid file."""
     from syncengine.profile import validate_profile
 
+    schema = _schema(args)
     failed = False
     for path in args.files:
-        report = validate_profile(path)
+        report = validate_profile(path, schema=schema)
         for problem in report.warnings:
             print(f"warning: {problem}", file=sys.stderr)
         for problem in report.errors:
@@ -60,10 +93,11 @@ def run_show(args: argparse.Namespace) -> int:
     """Print the resolved profile as TOML; errors as in ``validate``."""
     from syncengine.profile import default_profile, render_profile, validate_profile
 
+    schema = _schema(args)
     if args.file is None:
         print(render_profile(default_profile()), end="")
         return 0
-    report = validate_profile(args.file)
+    report = validate_profile(args.file, schema=schema)
     for problem in report.warnings:
         print(f"warning: {problem}", file=sys.stderr)
     for problem in report.errors:
