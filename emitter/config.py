@@ -24,6 +24,8 @@ ENV_DESTINATIONS: Final = "SYNCTEL_TELEMETRY_DESTINATIONS"
 ENV_AZURE_STORAGE_DIR: Final = "SYNCTEL_AZURE_STORAGE_DIR"
 """Folder where Azure Monitor keeps telemetry it could not send yet, for retry."""
 
+AZURE_OFFLINE_FOLDER: Final = ".azure-offline"
+"""Folder inside the store where Azure Monitor keeps unsent telemetry, by default."""
 DEFAULT_OTLP_ENDPOINT: Final = "http://localhost:4318"
 """The OTLP/HTTP default base URL, as in the OpenTelemetry specification."""
 
@@ -61,7 +63,8 @@ class TelemetryConfig:
     azure_offline_storage: bool = True
     """Keep telemetry that could not be sent on disk and resend it later (exporter default)."""
     azure_storage_directory: Path | None = None
-    """Where offline telemetry is kept; ``None`` uses the exporter's per-user temp folder."""
+    """Where offline telemetry is kept; ``None`` means ``<store>/.azure-offline`` when the store
+    sink is on, else the exporter's own per-user temp folder."""
     azure_storage_retry_interval_s: float = 60.0
     """Seconds a failed batch waits on disk before the next successful export resends it."""
 
@@ -135,6 +138,14 @@ class TelemetryConfig:
                 f"{ENV_CONNECTION_STRING}"
             )
         return value.strip()
+
+    def azure_storage_path(self) -> Path | None:
+        """Folder of Azure's offline storage, ``None`` for the exporter's default."""
+        if self.azure_storage_directory is not None:
+            return self.azure_storage_directory
+        if self.store is not None:
+            return self.store / AZURE_OFFLINE_FOLDER
+        return None
 
     def otlp_base_url(self) -> str:
         """The OTLP base URL from the config, ``OTEL_EXPORTER_OTLP_ENDPOINT``, or the default."""

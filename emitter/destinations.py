@@ -90,8 +90,9 @@ def azure_destination(config: TelemetryConfig, tracer_provider: TracerProvider) 
         "read_timeout": config.export_timeout_s,
         "retry_total": 0,
     }
-    if config.azure_storage_directory is not None:
-        options["storage_directory"] = str(config.azure_storage_directory)
+    storage = config.azure_storage_path()
+    if storage is not None:
+        options["storage_directory"] = str(storage)
     try:
         return Destination(
             AZURE,

@@ -8,12 +8,19 @@ import time
 import pytest
 from opentelemetry.trace import SpanKind
 
-from emitter.catalog import INSTRUMENTATION_SCOPE, Attr, Event, Span
+from emitter.catalog import INSTRUMENTATION_SCOPE, Attr, Event, Metric, Span
 from emitter.config import AZURE, TelemetryConfig
 from emitter.errors import ConfigError, MissingDependencyError
 from emitter.setup import setup_telemetry
 
-from .conftest import ALL_EVENTS, SAMPLE_ATTRIBUTES, emit_events, run_sync_span, wait_until
+from .conftest import (
+    ALL_EVENTS,
+    SAMPLE_ATTRIBUTES,
+    emit_events,
+    run_sync_span,
+    sync_meter,
+    wait_until,
+)
 
 
 def test_events_arrive_as_custom_events_with_our_attributes(ingestion, azure_config):
@@ -157,3 +164,18 @@ def test_missing_azure_package_names_the_pip_line(azure_config, monkeypatch):
         setup_telemetry(azure_config())
     assert "pip install 'synctel[azure]'" in str(raised.value)
     assert raised.value.install_line == "pip install 'synctel[azure]'"
+
+
+def test_sync_metrics_arrive_as_metrics(ingestion, azure_config):
+    with setup_telemetry(azure_config()) as telemetry:
+        sync_meter(telemetry).create_counter(Metric.RECORDS).add(7, {Attr.DIRECTION: "down"})
+        assert telemetry.force_flush(5000)
+
+    points = [
+        (metric, envelope["data"]["baseData"].get("properties", {}))
+        for envelope in ingestion.accepted()
+        if envelope["name"] == "Microsoft.ApplicationInsights.Metric"
+        for metric in envelope["data"]["baseData"]["metrics"]
+    ]
+    records = [(m["value"], p) for m, p in points if m["name"] == Metric.RECORDS]
+    assert records == [(7, {Attr.DIRECTION: "down"})]

@@ -113,6 +113,14 @@ def test_otlp_endpoint_order_config_then_env_then_default(monkeypatch):
     assert TelemetryConfig(otlp_endpoint="https://x:1").otlp_base_url() == "https://x:1"
 
 
+def test_azure_offline_storage_goes_under_the_store_unless_given(tmp_path):
+    assert TelemetryConfig(azure=True).azure_storage_path() is None
+    under_store = TelemetryConfig(azure=True, store=tmp_path).azure_storage_path()
+    assert under_store == tmp_path / ".azure-offline"
+    given = TelemetryConfig(store=tmp_path, azure_storage_directory=tmp_path / "x")
+    assert given.azure_storage_path() == tmp_path / "x"
+
+
 def test_sample_ratio_is_checked():
     with pytest.raises(ConfigError, match="sample_ratio must be between 0 and 1"):
         setup_telemetry(TelemetryConfig(set_global=False), sample_ratio=1.5)
