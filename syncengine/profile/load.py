@@ -26,7 +26,7 @@ def validate_profile(
     """Validate the profile file at ``path``; a missing or unreadable file is one error."""
     source = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = Path(path).read_text(encoding="utf-8-sig")  # tolerate a BOM (Notepad)
     except FileNotFoundError:
         return _file_problem(source, "no such file")
     except IsADirectoryError:
