@@ -69,7 +69,8 @@ def compile_filter(
 
 def _condition(c: Condition, col: str, today: date, params: list[Scalar]) -> str:
     if c.op in _COMPARE:
-        assert not isinstance(c.value, tuple) and c.value is not None
+        if isinstance(c.value, tuple) or c.value is None:
+            raise TypeError(f"{c.op} on {c.column} needs one value, got {c.value!r}")
         params.append(c.value)
         return f"{col} {_COMPARE[c.op]} ?"
     if c.op in (Op.IN, Op.NOT_IN):
