@@ -8,6 +8,7 @@ The built-in ones are the store sink, Azure Monitor, OTLP/HTTP and the console. 
 from __future__ import annotations
 
 import importlib
+import logging
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,8 @@ from opentelemetry.sdk.trace.export import ConsoleSpanExporter, SpanExporter
 
 from emitter.config import AZURE, CONSOLE, OTLP, STORE, TelemetryConfig
 from emitter.errors import ConfigError, MissingDependencyError
+
+_logger = logging.getLogger(__name__)
 
 _AZURE_EXPORTER_MODULE = "azure.monitor.opentelemetry.exporter"
 
@@ -125,13 +128,29 @@ def built_in_destinations(
 ) -> list[Destination]:
     """The destinations ``config`` asks for, built in a fixed order."""
     built: list[Destination] = []
-    for name in config.destinations:
-        if name == STORE and config.store is not None:
-            built.append(store_destination(config.store))
-        elif name == AZURE:
-            built.append(azure_destination(config, tracer_provider))
-        elif name == OTLP:
-            built.append(otlp_destination(config.otlp_base_url(), config.export_timeout_s))
-        elif name == CONSOLE:
-            built.append(console_destination(config.console_stream))
+    try:
+        for name in config.destinations:
+            if name == STORE and config.store is not None:
+                built.append(store_destination(config.store))
+            elif name == AZURE:
+                built.append(azure_destination(config, tracer_provider))
+            elif name == OTLP:
+                built.append(otlp_destination(config.otlp_base_url(), config.export_timeout_s))
+            elif name == CONSOLE:
+                built.append(console_destination(config.console_stream))
+    except BaseException:
+        for destination in built:  # do not leave half a setup's exporters running
+            close(destination)
+        raise
     return built
+
+
+def close(destination: Destination) -> None:
+    """Shut down a destination's exporters that were never attached to a provider."""
+    for exporter in (destination.logs, destination.spans, destination.metrics):
+        if exporter is None:
+            continue
+        try:
+            exporter.shutdown()
+        except Exception:
+            _logger.debug("closing %s exporter failed", destination.name, exc_info=True)

@@ -7,7 +7,8 @@ processor's gate is told that the batch left the queue.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from opentelemetry.sdk._logs import ReadableLogRecord
@@ -17,6 +18,8 @@ from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 
 from emitter.switch import DestinationState, Gate, call_bounded
+
+_logger = logging.getLogger(__name__)
 
 
 class GuardedLogExporter(LogRecordExporter):
@@ -42,16 +45,14 @@ class GuardedLogExporter(LogRecordExporter):
         return result
 
     def force_flush(self, timeout_millis: int = 30000) -> bool:
-        """Flush the real exporter."""
-        return call_bounded(
-            lambda: self._inner.force_flush(timeout_millis),
-            timeout_millis / 1000,
-            f"{self._state.name} log exporter flush",
+        """Flush the real exporter; an error is logged, not raised."""
+        return _quietly(
+            lambda: self._inner.force_flush(timeout_millis), f"{self._state.name} log flush"
         )
 
     def shutdown(self) -> None:
         """Shut the real exporter down; an error is logged, not raised."""
-        call_bounded(self._inner.shutdown, 30.0, f"{self._state.name} log exporter shutdown")
+        _quietly(self._inner.shutdown, f"{self._state.name} log exporter shutdown")
 
 
 class GuardedSpanExporter(SpanExporter):
@@ -77,16 +78,14 @@ class GuardedSpanExporter(SpanExporter):
         return result
 
     def force_flush(self, timeout_millis: int = 30000) -> bool:
-        """Flush the real exporter."""
-        return call_bounded(
-            lambda: self._inner.force_flush(timeout_millis),
-            timeout_millis / 1000,
-            f"{self._state.name} span exporter flush",
+        """Flush the real exporter; an error is logged, not raised."""
+        return _quietly(
+            lambda: self._inner.force_flush(timeout_millis), f"{self._state.name} span flush"
         )
 
     def shutdown(self) -> None:
         """Shut the real exporter down; an error is logged, not raised."""
-        call_bounded(self._inner.shutdown, 30.0, f"{self._state.name} span exporter shutdown")
+        _quietly(self._inner.shutdown, f"{self._state.name} span exporter shutdown")
 
 
 class SwitchMetricExporter(MetricExporter):
@@ -138,6 +137,15 @@ class SwitchMetricExporter(MetricExporter):
             timeout_millis / 1000,
             f"{self._state.name} metric exporter shutdown",
         )
+
+
+def _quietly(function: Callable[[], object], what: str) -> bool:
+    # Flushes and shutdowns of logs and spans are already bounded in time by the processor.
+    try:
+        return function() is not False
+    except Exception:
+        _logger.warning("%s failed", what, exc_info=True)
+        return False
 
 
 def _count_points(metrics_data: MetricsData) -> int:
