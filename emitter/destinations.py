@@ -25,6 +25,7 @@ from emitter.errors import ConfigError, MissingDependencyError
 _logger = logging.getLogger(__name__)
 
 _AZURE_EXPORTER_MODULE = "azure.monitor.opentelemetry.exporter"
+_SINK_EXPORTERS = ("StoreLogExporter", "StoreSpanExporter", "StoreMetricExporter")
 
 
 @dataclass(frozen=True)
@@ -111,16 +112,13 @@ def store_destination(folder: Path) -> Destination:
     """The in-process store sink: the ``ingest`` exporters writing into the store at ``folder``."""
     try:
         store_module = importlib.import_module("ingest.store")
-        sink = importlib.import_module("ingest")
-    except ImportError as exc:
+        sink = importlib.import_module("ingest.sink")
+        exporters = [getattr(sink, name) for name in _SINK_EXPORTERS]
+    except (ImportError, AttributeError) as exc:
         raise ConfigError(f"the store sink is not available in this build: {exc}") from exc
     store = store_module.Store.open(folder)
-    return Destination(
-        STORE,
-        logs=sink.StoreLogExporter(store),
-        spans=sink.StoreSpanExporter(store),
-        metrics=sink.StoreMetricExporter(store),
-    )
+    logs, spans, metrics = (exporter(store) for exporter in exporters)
+    return Destination(STORE, logs=logs, spans=spans, metrics=metrics)
 
 
 def built_in_destinations(

@@ -1,0 +1,40 @@
+"""The store sink as a destination: events reach ``sync_events``, switchable like the others."""
+
+from __future__ import annotations
+
+import pytest
+
+from emitter.catalog import Event
+from emitter.config import STORE, TelemetryConfig
+from emitter.setup import setup_telemetry
+
+from .conftest import emit_events, run_sync_span
+
+_sink = pytest.importorskip("ingest.sink", reason="the store sink has not landed yet")
+if not hasattr(_sink, "StoreLogExporter"):
+    pytest.skip("the store sink (ingest.sink) has not landed yet", allow_module_level=True)
+
+
+def _count(store_path, sql: str) -> int:
+    from ingest.store import Store
+
+    with Store.open(store_path).connect() as connection:
+        return int(connection.execute(sql).fetchone()[0])
+
+
+def test_store_destination_writes_events_and_spans(tmp_path):
+    config = TelemetryConfig(store=tmp_path, set_global=False, schedule_delay_ms=50.0)
+    with setup_telemetry(config) as telemetry:
+        emit_events(telemetry, [Event.STARTED, Event.COMPLETED])
+        telemetry.disable(STORE)
+        emit_events(telemetry, [Event.FAILED])
+        telemetry.enable(STORE)
+        run_sync_span(telemetry)
+        assert telemetry.force_flush(10_000)
+        status = telemetry.status()[STORE]
+
+    assert status.last_error is None
+    assert status.exported >= 4
+    assert _count(tmp_path, "select count(*) from sync_events") == 2
+    assert _count(tmp_path, "select count(*) from sync_events where event = 'sync.failed'") == 0
+    assert _count(tmp_path, "select count(*) from spans") == 2
