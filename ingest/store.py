@@ -1,0 +1,210 @@
+"""The store: a folder of immutable Parquet lakes plus ``catalog.duckdb`` holding the views.
+
+Layout::
+
+    <store>/
+      catalog.duckdb          views only; rebuilt atomically, never held open by a writer
+      .writer.lock            writers (appends, compaction) flock it; readers never touch it
+      events/ spans/ metrics/ quarantine/
+        _schema/schema.parquet
+        day=YYYY-MM-DD/<lo>-<hi>.parquet
+
+See :mod:`ingest.lake` for the visibility rule that makes appends and compaction atomic for
+readers, and :mod:`ingest.catalog` for the views.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import threading
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Final
+
+import duckdb
+import pyarrow as pa
+
+from ingest.catalog import CATALOG_FILE, build_catalog, catalog_is_current
+from ingest.compaction import CompactionResult, compact_lake, compact_partition
+from ingest.errors import StoreLayoutError, StoreNotFoundError
+from ingest.lake import Lake, WriteFile, conform, write_parquet_file
+from ingest.tables import EVENTS, METRICS, QUARANTINE, SPANS, TABLES, TableSpec
+
+LOCK_FILE: Final = ".writer.lock"
+"""The writers' lock file inside the store folder."""
+DEFAULT_AUTO_COMPACT_EVERY: Final = 32
+"""A partition is compacted by the writer once it has this many visible files."""
+DEFAULT_GRACE_SECONDS: Final = 300.0
+"""Merged-away files live this long after their compaction (readers may still be reading)."""
+
+
+class Store:
+    """A synctel store folder; safe to share between threads of one writer process.
+
+    Several writer processes may use the same store: their writes serialise on a file lock.
+    Readers use :meth:`connect` or plain ``duckdb.connect(catalog_path, read_only=True)``.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        auto_compact_every: int,
+        grace_seconds: float,
+        write_file: WriteFile,
+    ) -> None:
+        self.path = path
+        """Absolute path of the store folder."""
+        self.auto_compact_every = auto_compact_every
+        """Compact a partition after an append leaves it with this many files (0: never)."""
+        self.grace_seconds = grace_seconds
+        """How long merged-away files are kept for readers that listed them."""
+        self._lakes = {t.name: Lake(path, t, write_file) for t in TABLES}
+        self._thread_lock = threading.RLock()
+        self._lock_depth = 0
+
+    @classmethod
+    def open(
+        cls,
+        path: Path | str,
+        *,
+        create: bool = True,
+        auto_compact_every: int = DEFAULT_AUTO_COMPACT_EVERY,
+        grace_seconds: float = DEFAULT_GRACE_SECONDS,
+        write_file: WriteFile = write_parquet_file,
+    ) -> Store:
+        """Open (and with ``create``, make) the store at ``path``.
+
+        Cleans up temp files a killed writer left, and rebuilds ``catalog.duckdb`` if it is
+        missing, was built for other SQL, or the folder moved. Raises
+        :class:`~ingest.errors.StoreNotFoundError` when there is no store and ``create`` is off.
+        """
+        root = Path(path).expanduser().resolve()
+        if not create and not (root / CATALOG_FILE).exists():
+            raise StoreNotFoundError(root)
+        if root.exists() and not root.is_dir():
+            raise StoreLayoutError(root, "it is a file, not a folder")
+        store = cls(
+            root,
+            auto_compact_every=auto_compact_every,
+            grace_seconds=grace_seconds,
+            write_file=write_file,
+        )
+        if create or not catalog_is_current(store.catalog_path, root):
+            store._prepare(create)
+        return store
+
+    @property
+    def catalog_path(self) -> Path:
+        """Absolute path of ``catalog.duckdb``."""
+        return self.path / CATALOG_FILE
+
+    def lake(self, table: str) -> Lake:
+        """The lake of a table name (``sync_events``, ``spans``, ``metric_points``, …)."""
+        return self._lakes[table]
+
+    def _prepare(self, create: bool) -> None:
+        if create:
+            self.path.mkdir(parents=True, exist_ok=True)
+        with self._locked():
+            rebuild = not catalog_is_current(self.catalog_path, self.path)
+            for lake in self._lakes.values():
+                lake.ensure(rewrite_schema=rebuild)
+                lake.remove_temp_files()
+            if rebuild:
+                build_catalog(self.catalog_path, self.path, list(self._lakes.values()))
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        """Hold the writers' lock: the thread lock, then (once per thread) the file lock."""
+        with self._thread_lock:
+            if self._lock_depth:
+                self._lock_depth += 1
+                try:
+                    yield
+                finally:
+                    self._lock_depth -= 1
+                return
+            with open(self.path / LOCK_FILE, "a+b") as fh:
+                fcntl.flock(fh, fcntl.LOCK_EX)
+                self._lock_depth = 1
+                try:
+                    yield
+                finally:
+                    self._lock_depth = 0
+                    fcntl.flock(fh, fcntl.LOCK_UN)
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def append(self, spec: TableSpec, batch: pa.Table) -> int:
+        """Append rows to a table; returns the rows written (atomic per UTC day)."""
+        rows = conform(spec, batch)
+        if rows.num_rows == 0:
+            return 0
+        lake = self._lakes[spec.name]
+        with self._locked():
+            written = lake.append(rows)
+            if self.auto_compact_every > 1:
+                for folder in {p.parent for p in written}:
+                    compact_partition(lake, folder, self.auto_compact_every)
+        return int(rows.num_rows)
+
+    def append_events(self, batch: pa.Table, *, skip_existing: bool = False) -> int:
+        """Append ``sync_events`` rows; with ``skip_existing``, rows whose ``event_id`` is
+        already stored (or repeated in the batch) are left out. Returns the rows written."""
+        if not skip_existing:
+            return self.append(EVENTS, batch)
+        with self._locked():
+            ids = batch.column("event_id").to_pylist()
+            seen = self.existing_event_ids(i for i in ids if i is not None)
+            keep: list[bool] = []
+            for event_id in ids:
+                keep.append(event_id is None or event_id not in seen)
+                if event_id is not None:
+                    seen.add(event_id)
+            return self.append(EVENTS, batch.filter(pa.array(keep, pa.bool_())))
+
+    def append_spans(self, batch: pa.Table) -> int:
+        """Append ``spans`` rows; returns the rows written."""
+        return self.append(SPANS, batch)
+
+    def append_metrics(self, batch: pa.Table) -> int:
+        """Append ``metric_points`` rows; returns the rows written."""
+        return self.append(METRICS, batch)
+
+    def append_quarantine(self, batch: pa.Table) -> int:
+        """Append ``quarantine`` rows (unreadable input, with its reason); returns rows written."""
+        return self.append(QUARANTINE, batch)
+
+    def compact(self, min_files: int = 2) -> CompactionResult:
+        """Merge every partition with at least ``min_files`` visible files, and delete
+        merged-away files whose grace period has passed."""
+        with self._locked():
+            merged = []
+            removed = 0
+            for lake in self._lakes.values():
+                merged.extend(compact_lake(lake, min_files))
+                removed += lake.remove_superseded(self.grace_seconds)
+        return CompactionResult(merged, removed)
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def connect(self) -> duckdb.DuckDBPyConnection:
+        """A read-only DuckDB connection to ``catalog.duckdb`` (close it when done)."""
+        return duckdb.connect(str(self.catalog_path), read_only=True)
+
+    def existing_event_ids(self, ids: Iterable[str]) -> set[str]:
+        """The subset of ``ids`` already present in ``sync_events``."""
+        wanted = list(dict.fromkeys(ids))
+        if not wanted:
+            return set()
+        con = self.connect()
+        try:
+            rows = con.execute(
+                "SELECT DISTINCT event_id FROM sync_events WHERE event_id IN (SELECT unnest(?))",
+                [wanted],
+            ).fetchall()
+        finally:
+            con.close()
+        return {str(r[0]) for r in rows}
