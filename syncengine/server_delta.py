@@ -1,0 +1,262 @@
+"""Set-based delta computation: what one device must receive and drop for one table.
+
+The *target set* of a table for a device is the rows matching the table's filter plus the rows
+pulled in by relationships from the rows the device holds of the source tables (S1, S3). The
+delta is the target set diffed with the device's holdings, all in SQL (S9: rows that left the
+target set are removals). Three paths, cheapest first:
+
+- **skip**: nothing changed in the table or its sources since the device's token, the sources'
+  holdings are as they were, and the filter is not a relative date window on a new day;
+- **incremental**: only the table itself changed: re-evaluate just the changed ids;
+- **full**: recompute the whole target set (first sync, lost token, sources or day changed).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from dataclasses import dataclass
+from datetime import date
+
+from syncengine.profile.filters import compile_filter, is_time_relative, json_column
+from syncengine.profile.model import Direction, Profile
+from syncengine.protocol import DownloadResponse, WireRecord
+from syncengine.relations import sources
+
+_TEMP_SCHEMA = """
+CREATE TEMP TABLE IF NOT EXISTS _target(id TEXT PRIMARY KEY, version INTEGER) WITHOUT ROWID;
+CREATE TEMP TABLE IF NOT EXISTS _scope(id TEXT PRIMARY KEY) WITHOUT ROWID;
+"""
+
+_NON_WORD = re.compile(r"\W")
+
+
+@dataclass(frozen=True)
+class TableState:
+    """What the server remembers of one device's copy of one table."""
+
+    seq: int
+    """Changelog position the holdings account for."""
+    gen: int
+    """Bumped each time the holdings change; part of the token."""
+    day: str
+    """The day (ISO) relative date filters were last evaluated for."""
+    source_gens: dict[str, int]
+    """``gen`` of each source table when this table was last computed."""
+
+    @property
+    def token(self) -> str:
+        """The token handed to the device."""
+        return f"{self.seq}.{self.gen}"
+
+
+def relation_index_sql(profile: Profile) -> list[str]:
+    """Expression indexes that make many-to-one relationship lookups index seeks."""
+    cols = sorted(
+        {
+            rel.column
+            for t in profile.tables
+            for rel in t.relationships
+            if rel.direction is Direction.MANY_TO_ONE
+        }
+    )
+    return [
+        f'CREATE INDEX IF NOT EXISTS "records_rel_{_NON_WORD.sub("_", c)}" '
+        f"ON records(tbl, {json_column(c)})"
+        for c in cols
+    ]
+
+
+def _lookup(alias: str, column: str) -> str:
+    return json_column(column).replace("fields", f"{alias}.fields", 1)
+
+
+class DeltaComputer:
+    """Computes deltas on one open server connection (the caller holds the transaction)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        """Use ``conn``; creates the temp tables the computation needs."""
+        self._conn = conn
+        conn.executescript(_TEMP_SCHEMA)
+
+    def state(self, device_id: str, table: str) -> TableState | None:
+        """The server's memory of ``device_id``'s copy of ``table``."""
+        row = self._conn.execute(
+            "SELECT seq, gen, day, source_gens FROM device_tables WHERE device_id=? AND tbl=?",
+            (device_id, table),
+        ).fetchone()
+        if row is None:
+            return None
+        return TableState(row[0], row[1], row[2], json.loads(row[3]))
+
+    def delta(
+        self,
+        profile: Profile,
+        table: str,
+        device_id: str,
+        user_id: str,
+        token: str | None,
+        today: date,
+    ) -> DownloadResponse:
+        """The delta for ``device_id``'s copy of ``table``, updating holdings to match."""
+        conn = self._conn
+        max_seq: int = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM changelog").fetchone()[0]
+        srcs = sources(profile, table)
+        src_tables = sorted({s for s, _ in srcs})
+        gens = self._gens(device_id, src_tables)
+        state = self.state(device_id, table)
+        relative = is_time_relative(profile.table(table).filter)
+        if state is None or token is None or token != state.token:
+            return self._full(profile, table, device_id, user_id, today, max_seq, gens, state, True)
+        day_ok = not relative or state.day == today.isoformat()
+        sources_ok = gens == state.source_gens and not self._changed(src_tables, state.seq)
+        if day_ok and sources_ok:
+            if not self._changed([table], state.seq):
+                return DownloadResponse(table, state.token)
+            conn.execute("DELETE FROM _scope")
+            conn.execute(
+                "INSERT INTO _scope SELECT DISTINCT id FROM changelog WHERE tbl=? AND seq>?",
+                (table, state.seq),
+            )
+            self._fill_target(profile, table, device_id, user_id, today, scoped=True)
+            return self._diff(
+                table, device_id, max_seq, today, gens, state, scoped=True, bump=False
+            )
+        return self._full(profile, table, device_id, user_id, today, max_seq, gens, state, False)
+
+    def _changed(self, tables: list[str], since: int) -> bool:
+        return any(
+            self._conn.execute(
+                "SELECT 1 FROM changelog WHERE tbl=? AND seq>? LIMIT 1", (t, since)
+            ).fetchone()
+            for t in tables
+        )
+
+    def _gens(self, device_id: str, tables: list[str]) -> dict[str, int]:
+        marks = ",".join("?" * len(tables))
+        rows = self._conn.execute(
+            f"SELECT tbl, gen FROM device_tables WHERE device_id=? AND tbl IN ({marks})",
+            (device_id, *tables),
+        ).fetchall()
+        return {t: g for t, g in rows}
+
+    def _full(
+        self,
+        profile: Profile,
+        table: str,
+        device_id: str,
+        user_id: str,
+        today: date,
+        max_seq: int,
+        gens: dict[str, int],
+        state: TableState | None,
+        reset: bool,
+    ) -> DownloadResponse:
+        self._fill_target(profile, table, device_id, user_id, today, scoped=False)
+        if reset:
+            self._conn.execute(
+                "DELETE FROM holdings WHERE device_id=? AND tbl=?", (device_id, table)
+            )
+        response = self._diff(
+            table, device_id, max_seq, today, gens, state, scoped=False, bump=reset
+        )
+        if reset:
+            return DownloadResponse(table, response.token, response.upserts, (), reset=True)
+        return response
+
+    def _fill_target(
+        self,
+        profile: Profile,
+        table: str,
+        device_id: str,
+        user_id: str,
+        today: date,
+        *,
+        scoped: bool,
+    ) -> None:
+        conn = self._conn
+        conn.execute("DELETE FROM _target")
+        where, params = compile_filter(profile.table(table).filter, user_id=user_id, today=today)
+        scope = "_scope s CROSS JOIN records ON records.id=s.id" if scoped else "records"
+        conn.execute(
+            f"INSERT OR IGNORE INTO _target SELECT records.id, version FROM {scope} "
+            f"WHERE tbl=? AND ({where})",
+            (table, *params),
+        )
+        rows = "_scope s CROSS JOIN records r ON r.id=s.id" if scoped else "records r"
+        for src, rel in sources(profile, table):
+            if rel.direction is Direction.ONE_TO_MANY:
+                # the rows of ``table`` hold the id of the source row they belong to
+                pull = (
+                    "EXISTS (SELECT 1 FROM holdings h WHERE h.device_id=?1 AND h.tbl=?2 "
+                    f"AND h.id={_lookup('r', rel.column)})"
+                )
+            elif scoped:
+                # few candidates: seek the source rows pointing at each (expression index)
+                pull = (
+                    "EXISTS (SELECT 1 FROM records x CROSS JOIN holdings h "
+                    f"WHERE x.tbl=?2 AND {_lookup('x', rel.column)}=r.id "
+                    "AND h.device_id=?1 AND h.tbl=x.tbl AND h.id=x.id)"
+                )
+            else:
+                # the whole table: collect what the held source rows point at, once
+                pull = (
+                    f"r.id IN (SELECT {_lookup('x', rel.column)} FROM holdings h "
+                    "JOIN records x ON x.tbl=h.tbl AND x.id=h.id WHERE h.device_id=?1 AND h.tbl=?2)"
+                )
+            conn.execute(
+                f"INSERT OR IGNORE INTO _target SELECT r.id, r.version FROM {rows} "
+                f"WHERE r.tbl=?3 AND {pull}",
+                (device_id, src, table),
+            )
+
+    def _diff(
+        self,
+        table: str,
+        device_id: str,
+        max_seq: int,
+        today: date,
+        gens: dict[str, int],
+        state: TableState | None,
+        *,
+        scoped: bool,
+        bump: bool,
+    ) -> DownloadResponse:
+        conn = self._conn
+        upserts: list[WireRecord] = conn.execute(
+            "SELECT r.id, r.version, r.owner, r.fields FROM _target t "
+            "CROSS JOIN records r ON r.tbl=? AND r.id=t.id "
+            "LEFT JOIN holdings h ON h.device_id=? AND h.tbl=? AND h.id=t.id "
+            "WHERE h.id IS NULL OR h.version<>t.version",
+            (table, device_id, table),
+        ).fetchall()
+        held = "_scope s CROSS JOIN holdings h ON h.id=s.id" if scoped else "holdings h"
+        removals: list[str] = [
+            r[0]
+            for r in conn.execute(
+                f"SELECT h.id FROM {held} WHERE h.device_id=? AND h.tbl=? "
+                "AND NOT EXISTS (SELECT 1 FROM _target t WHERE t.id=h.id)",
+                (device_id, table),
+            )
+        ]
+        if removals:
+            conn.executemany(
+                "DELETE FROM holdings WHERE device_id=? AND tbl=? AND id=?",
+                ((device_id, table, i) for i in removals),
+            )
+        if upserts:
+            conn.executemany(
+                "INSERT OR REPLACE INTO holdings(device_id, tbl, id, version) VALUES (?,?,?,?)",
+                ((device_id, table, u[0], u[1]) for u in upserts),
+            )
+        gen = state.gen if state else 0
+        if upserts or removals or state is None or bump:
+            gen += 1
+        new = TableState(max_seq, gen, today.isoformat(), gens)
+        conn.execute(
+            "INSERT OR REPLACE INTO device_tables(device_id, tbl, seq, gen, day, source_gens) "
+            "VALUES (?,?,?,?,?,?)",
+            (device_id, table, new.seq, new.gen, new.day, json.dumps(new.source_gens)),
+        )
+        return DownloadResponse(table, new.token, tuple(upserts), tuple(removals))
