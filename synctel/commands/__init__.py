@@ -1,4 +1,4 @@
 """Sub-commands of ``synctel``, one module each; each exposes ``register(subparsers)``."""
 
-COMMAND_MODULES: tuple[str, ...] = ("profile",)
+COMMAND_MODULES: tuple[str, ...] = ("profile", "load")
 """Registered in this order in ``synctel --help``."""

@@ -7,8 +7,8 @@ import importlib
 import os
 from pathlib import Path
 
-STORE_ENV = "SYNCTEL_STORE"
-"""Environment variable naming the default store folder."""
+from emitter.config import ENV_STORE as STORE_ENV
+
 DEFAULT_STORE = Path("synctel-data")
 """The store used when neither ``--store`` nor ``$SYNCTEL_STORE`` is given."""
 
