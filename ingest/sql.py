@@ -19,6 +19,8 @@ from typing import Any, Final
 
 import duckdb
 
+from ingest.errors import IngestError
+
 SQL_DIR: Final = Path(__file__).resolve().parent.parent / "sql"
 """The folder holding ``schema.sql``, ``views/`` and ``audits/``."""
 
@@ -28,7 +30,7 @@ EVENTS_RELATION: Final = "sync_events"
 _COMMENT = re.compile(r"--[^\n]*")
 
 
-class SqlFileError(LookupError):
+class SqlFileError(IngestError):
     """A view or audit that does not exist, or a SQL file that breaks the folder's conventions."""
 
 
