@@ -8,6 +8,7 @@ import duckdb
 import pytest
 
 from ingest import sql
+from ingest.errors import IngestError
 from ingest.sql import (
     SQL_DIR,
     SqlFileError,
@@ -112,6 +113,10 @@ def test_unknown_view_and_audit_names_list_the_known_ones() -> None:
         audit_sql("nope")
     with pytest.raises(SqlFileError, match=r"no view named"):
         view_description("../schema")
+
+
+def test_sql_file_errors_are_ingest_errors_for_the_cli() -> None:
+    assert issubclass(SqlFileError, IngestError)
 
 
 def test_sql_text_has_no_trailing_semicolon() -> None:
