@@ -86,6 +86,11 @@ def disk_full_failure(message: str) -> SyncFailure:
     return SyncFailure(FailureType.DEVICE_ERROR, ErrorCode.DISK_FULL, message)
 
 
+def config_failure(message: str) -> SyncFailure:
+    """The server rejected the request's profile or configuration (CONFIG_ERROR 2017)."""
+    return SyncFailure(FailureType.CONFIG_ERROR, ErrorCode.CONFIGURATION, message)
+
+
 def database_failure(message: str) -> SyncFailure:
     """The device's offline database failed (DATABASE_ERROR 2003)."""
     return SyncFailure(FailureType.DATABASE_ERROR, ErrorCode.DATABASE, message)

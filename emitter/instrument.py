@@ -1,0 +1,469 @@
+"""The engine's only telemetry surface: events, spans and metrics through the OpenTelemetry API.
+
+Providers are looked up through the API globals (or injected), so an SDK configured later — or
+switched at runtime by the emitter — is picked up without restarting the engine (S8). With no
+SDK configured, each call costs an ``isinstance`` check: no attribute dicts are built. Every
+timestamp comes from the engine's clock, so simulated time is what the telemetry shows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Final, Protocol
+
+from opentelemetry import _logs, metrics, trace
+from opentelemetry._logs import NoOpLoggerProvider, SeverityNumber
+from opentelemetry._logs._internal import ProxyLoggerProvider
+from opentelemetry.metrics import NoOpMeterProvider
+from opentelemetry.metrics._internal import _ProxyMeterProvider
+from opentelemetry.trace import NoOpTracerProvider, ProxyTracerProvider, Status, StatusCode
+from opentelemetry.util.types import AttributeValue
+
+from emitter.catalog import (
+    CUSTOM_EVENT_NAME,
+    INSTRUMENTATION_SCOPE,
+    Attr,
+    DueReason,
+    Event,
+    Metric,
+    NetworkType,
+    NotificationKind,
+    Result,
+    SkipReason,
+    Span,
+    SyncMode,
+    Trigger,
+    Winner,
+)
+
+ENV_ID_SALT: Final = "SYNCTEL_ID_SALT"
+"""Secret salt for pseudonymous device and user ids; set it per tenant in production."""
+DEFAULT_ID_SALT: Final = "synctel-demo-salt"
+"""The salt when ``SYNCTEL_ID_SALT`` is unset (fine for demos, not for real tenants)."""
+
+_NOOP_PROVIDERS = (
+    ProxyLoggerProvider,
+    NoOpLoggerProvider,
+    ProxyTracerProvider,
+    NoOpTracerProvider,
+    _ProxyMeterProvider,
+    NoOpMeterProvider,
+)
+
+
+class Clock(Protocol):
+    """Where timestamps come from (``syncengine.clock.Clock`` satisfies it)."""
+
+    def now(self) -> datetime:
+        """The current time, timezone-aware."""
+        ...
+
+
+def pseudonymize(raw: str, salt: str | None = None) -> str:
+    """A stable salted hash of ``raw`` (blake2b keyed with the salt), never the raw id."""
+    key = (salt if salt is not None else os.environ.get(ENV_ID_SALT, DEFAULT_ID_SALT)).encode()
+    return hashlib.blake2b(raw.encode(), key=key[:64], digest_size=16).hexdigest()
+
+
+def _ns(when: datetime) -> int:
+    return int(when.timestamp()) * 1_000_000_000 + when.microsecond * 1_000
+
+
+def _ms(start: datetime, end: datetime) -> float:
+    return (end - start).total_seconds() * 1000.0
+
+
+@dataclass(frozen=True)
+class DeviceIdentity:
+    """Who emits: raw ids are hashed before they reach any attribute."""
+
+    device_id: str
+    """The device's id (hashed into ``device.id``)."""
+    user_id: str
+    """The signed-in user's id (hashed into ``user.id``)."""
+    os_name: str = "Android"
+    """``os.name``."""
+    os_version: str = "14"
+    """``os.version``."""
+    model: str = "Pixel 8"
+    """``device.model.name``."""
+    app_version: str = "1.0.0"
+    """``service.version``: the app's version."""
+
+
+@dataclass
+class Counts:
+    """Records and bytes moved by a pass or one table's part of it."""
+
+    records_down: int = 0
+    """Records received (upserts)."""
+    records_up: int = 0
+    """Changes uploaded."""
+    records_removed: int = 0
+    """Records that left the device (S9)."""
+    bytes_down: int = 0
+    """Response payload bytes."""
+    bytes_up: int = 0
+    """Request payload bytes."""
+
+    def add(self, other: Counts) -> None:
+        """Accumulate ``other``."""
+        self.records_down += other.records_down
+        self.records_up += other.records_up
+        self.records_removed += other.records_removed
+        self.bytes_down += other.bytes_down
+        self.bytes_up += other.bytes_up
+
+    def attributes(self) -> dict[str, AttributeValue]:
+        """As event attributes."""
+        return {
+            Attr.RECORDS_DOWN: self.records_down,
+            Attr.RECORDS_UP: self.records_up,
+            Attr.RECORDS_REMOVED: self.records_removed,
+            Attr.BYTES_DOWN: self.bytes_down,
+            Attr.BYTES_UP: self.bytes_up,
+        }
+
+
+@dataclass(frozen=True)
+class FailureInfo:
+    """A failure as telemetry shows it."""
+
+    failure_type: str
+    """``sync.failure_type``."""
+    error_code: int
+    """``sync.error.code``."""
+    message: str
+    """``sync.error.message``."""
+    table: str | None = None
+    """The table that caused it, if one did."""
+
+
+@dataclass
+class PassTrace:
+    """One pass in flight: its identity and its span (None while no SDK is configured)."""
+
+    sync_id: str
+    """``sync.id``."""
+    mode: SyncMode
+    """``sync.mode``."""
+    trigger: Trigger
+    """``sync.trigger``."""
+    started_at: datetime
+    """Start time (engine clock)."""
+    span: trace.Span | None = None
+    """The ``sync`` span."""
+    conflicts: int = 0
+    """Conflicts so far."""
+
+
+class SyncInstrumentation:
+    """Emits the telemetry contract of DESIGN for one device."""
+
+    def __init__(
+        self,
+        clock: Clock,
+        identity: DeviceIdentity,
+        profile: str,
+        *,
+        logger_provider: _logs.LoggerProvider | None = None,
+        tracer_provider: trace.TracerProvider | None = None,
+        meter_provider: metrics.MeterProvider | None = None,
+        salt: str | None = None,
+    ) -> None:
+        """Emit for ``identity`` under ``profile``; providers default to the API globals."""
+        self.clock = clock
+        self.profile = profile
+        self.network = NetworkType.WIFI
+        """``network.connection.type`` of the next events (the device keeps it current)."""
+        self._device_hash = pseudonymize(identity.device_id, salt)
+        self._user_hash = pseudonymize(identity.user_id, salt)
+        self._identity = identity
+        self._injected = (logger_provider, tracer_provider, meter_provider)
+        self._logger = _logs.get_logger(INSTRUMENTATION_SCOPE, logger_provider=logger_provider)
+        self._tracer = trace.get_tracer(INSTRUMENTATION_SCOPE, tracer_provider=tracer_provider)
+        meter = metrics.get_meter(INSTRUMENTATION_SCOPE, meter_provider=meter_provider)
+        self._duration = meter.create_histogram(
+            Metric.DURATION, unit="ms", description="Duration of a sync pass"
+        )
+        self._records = meter.create_counter(
+            Metric.RECORDS, unit="{record}", description="Records moved, by direction"
+        )
+        self._bytes = meter.create_counter(
+            Metric.BYTES, unit="By", description="Payload bytes, by direction"
+        )
+        self._conflicts = meter.create_counter(
+            Metric.CONFLICTS, unit="{conflict}", description="Records changed on both sides"
+        )
+        self._failures = meter.create_counter(
+            Metric.FAILURES, unit="{pass}", description="Failed passes, by failure type"
+        )
+        self._on = [p is not None for p in self._injected]
+
+    def _signal(self, i: int) -> bool:
+        if not self._on[i]:
+            current = (
+                _logs.get_logger_provider(),
+                trace.get_tracer_provider(),
+                metrics.get_meter_provider(),
+            )[i]
+            # the API's globals can be set once: once real, always real
+            self._on[i] = not isinstance(current, _NOOP_PROVIDERS)
+        return self._on[i]
+
+    @property
+    def enabled(self) -> bool:
+        """True when any signal reaches a configured SDK."""
+        return self._signal(0) or self._signal(1) or self._signal(2)
+
+    @property
+    def device_hash(self) -> str:
+        """The pseudonymous ``device.id``."""
+        return self._device_hash
+
+    @property
+    def user_hash(self) -> str:
+        """The pseudonymous ``user.id``."""
+        return self._user_hash
+
+    # --- events -----------------------------------------------------------------------------
+
+    def _emit(
+        self,
+        event: Event,
+        attributes: Mapping[str, AttributeValue],
+        when: datetime,
+        span: trace.Span | None = None,
+        severity: SeverityNumber = SeverityNumber.INFO,
+    ) -> None:
+        ident = self._identity
+        attrs: dict[str, AttributeValue] = {
+            CUSTOM_EVENT_NAME: event.value,
+            Attr.DEVICE_ID: self._device_hash,
+            Attr.USER_ID: self._user_hash,
+            Attr.OS_NAME: ident.os_name,
+            Attr.OS_VERSION: ident.os_version,
+            Attr.DEVICE_MODEL: ident.model,
+            Attr.APP_VERSION: ident.app_version,
+            Attr.NETWORK_TYPE: self.network.value,
+            Attr.PROFILE: self.profile,
+            **attributes,
+        }
+        ns = _ns(when)
+        context = trace.set_span_in_context(span) if span is not None else None
+        self._logger.emit(
+            timestamp=ns,
+            observed_timestamp=ns,
+            context=context,
+            severity_number=severity,
+            severity_text=severity.name,
+            body=event.value,
+            attributes=attrs,
+            event_name=event.value,
+        )
+
+    def pass_started(
+        self, sync_id: str, mode: SyncMode, trigger: Trigger, tables_due: Sequence[str]
+    ) -> PassTrace:
+        """A pass begins: ``sync.started`` and the ``sync`` span."""
+        now = self.clock.now()
+        handle = PassTrace(sync_id, mode, trigger, now)
+        if self._signal(1):
+            handle.span = self._tracer.start_span(
+                Span.SYNC,
+                start_time=_ns(now),
+                attributes={
+                    Attr.SYNC_ID: sync_id,
+                    Attr.MODE: mode.value,
+                    Attr.TRIGGER: trigger.value,
+                    Attr.PROFILE: self.profile,
+                    Attr.DEVICE_ID: self._device_hash,
+                },
+            )
+        if self._signal(0):
+            self._emit(
+                Event.STARTED,
+                {
+                    Attr.SYNC_ID: sync_id,
+                    Attr.MODE: mode.value,
+                    Attr.TRIGGER: trigger.value,
+                    Attr.TABLES_DUE: tuple(tables_due),
+                },
+                now,
+                handle.span,
+            )
+        return handle
+
+    def table_done(
+        self,
+        handle: PassTrace,
+        table: str,
+        due_reason: DueReason,
+        interval_minutes: int,
+        started_at: datetime,
+        counts: Counts,
+        failure: FailureInfo | None = None,
+    ) -> None:
+        """One table's part of a pass ended: ``sync.table`` and its child span."""
+        ended = self.clock.now()
+        if not self.enabled:
+            return
+        result = Result.FAILURE if failure else Result.SUCCESS
+        if self._signal(1):
+            parent = trace.set_span_in_context(handle.span) if handle.span else None
+            span = self._tracer.start_span(
+                Span.TABLE,
+                context=parent,
+                start_time=_ns(started_at),
+                attributes={
+                    Attr.SYNC_ID: handle.sync_id,
+                    Attr.TABLE: table,
+                    Attr.DUE_REASON: due_reason.value,
+                    Attr.RESULT: result.value,
+                },
+            )
+            if failure:
+                span.set_status(Status(StatusCode.ERROR, failure.message))
+            span.end(end_time=_ns(ended))
+        if self._signal(0):
+            attrs: dict[str, AttributeValue] = {
+                Attr.SYNC_ID: handle.sync_id,
+                Attr.MODE: handle.mode.value,
+                Attr.TABLE: table,
+                Attr.RESULT: result.value,
+                Attr.DUE_REASON: due_reason.value,
+                Attr.INTERVAL_MINUTES: interval_minutes,
+                Attr.DURATION_MS: _ms(started_at, ended),
+                **counts.attributes(),
+            }
+            if failure:
+                attrs.update(_failure_attributes(failure))
+            self._emit(Event.TABLE, attrs, ended, handle.span)
+
+    def conflict(
+        self, handle: PassTrace, table: str, record_id: str, detection: bool, winner: Winner
+    ) -> None:
+        """A record changed on both sides (S7): ``sync.conflict``."""
+        handle.conflicts += 1
+        if self._signal(2):
+            self._conflicts.add(
+                1,
+                {Attr.PROFILE: self.profile, Attr.TABLE: table, Attr.CONFLICT_WINNER: winner.value},
+            )
+        if self._signal(0):
+            self._emit(
+                Event.CONFLICT,
+                {
+                    Attr.SYNC_ID: handle.sync_id,
+                    Attr.TABLE: table,
+                    Attr.RECORD_ID: record_id,
+                    Attr.CONFLICT_DETECTION: "on" if detection else "off",
+                    Attr.CONFLICT_WINNER: winner.value,
+                },
+                self.clock.now(),
+                handle.span,
+                SeverityNumber.WARN,
+            )
+
+    def pass_ended(
+        self,
+        handle: PassTrace,
+        active_ms: float,
+        counts: Counts,
+        failure: FailureInfo | None = None,
+    ) -> None:
+        """The pass ended: ``sync.completed`` or ``sync.failed``, the span, the metrics."""
+        ended = self.clock.now()
+        duration = _ms(handle.started_at, ended)
+        result = Result.FAILURE if failure else Result.SUCCESS
+        if self._signal(2):
+            labels: dict[str, AttributeValue] = {
+                Attr.PROFILE: self.profile,
+                Attr.MODE: handle.mode.value,
+            }
+            self._duration.record(duration, {**labels, Attr.RESULT: result.value})
+            for direction, n in (
+                ("down", counts.records_down),
+                ("up", counts.records_up),
+                ("removed", counts.records_removed),
+            ):
+                if n:
+                    self._records.add(n, {**labels, Attr.DIRECTION: direction})
+            for direction, n in (("down", counts.bytes_down), ("up", counts.bytes_up)):
+                if n:
+                    self._bytes.add(n, {**labels, Attr.DIRECTION: direction})
+            if failure:
+                self._failures.add(1, {**labels, Attr.FAILURE_TYPE: failure.failure_type})
+        if self._signal(0):
+            attrs: dict[str, AttributeValue] = {
+                Attr.SYNC_ID: handle.sync_id,
+                Attr.MODE: handle.mode.value,
+                Attr.TRIGGER: handle.trigger.value,
+                Attr.RESULT: result.value,
+                Attr.DURATION_MS: duration,
+                Attr.ACTIVE_DURATION_MS: active_ms,
+                Attr.CONFLICTS: handle.conflicts,
+                **counts.attributes(),
+            }
+            if failure:
+                attrs.update(_failure_attributes(failure))
+            event, severity = (
+                (Event.FAILED, SeverityNumber.ERROR)
+                if failure
+                else (Event.COMPLETED, SeverityNumber.INFO)
+            )
+            self._emit(event, attrs, ended, handle.span, severity)
+        if handle.span is not None:
+            if failure:
+                handle.span.set_status(Status(StatusCode.ERROR, failure.message))
+            handle.span.set_attribute(Attr.RESULT, result.value)
+            handle.span.end(end_time=_ns(ended))
+
+    def skipped(
+        self, reason: SkipReason, mode: SyncMode, trigger: Trigger, tables_due: Sequence[str]
+    ) -> None:
+        """A due sync did not run: ``sync.skipped``."""
+        if self._signal(0):
+            self._emit(
+                Event.SKIPPED,
+                {
+                    Attr.SKIP_REASON: reason.value,
+                    Attr.MODE: mode.value,
+                    Attr.TRIGGER: trigger.value,
+                    Attr.TABLES_DUE: tuple(tables_due),
+                },
+                self.clock.now(),
+            )
+
+    def notification(self, kind: NotificationKind, handle: PassTrace | None = None) -> None:
+        """An in-app notification was raised (S5): ``sync.notification``."""
+        if self._signal(0):
+            attrs: dict[str, AttributeValue] = {Attr.NOTIFICATION_KIND: kind.value}
+            if handle is not None:
+                attrs[Attr.SYNC_ID] = handle.sync_id
+            self._emit(Event.NOTIFICATION, attrs, self.clock.now(), handle.span if handle else None)
+
+    def record_not_found(self, table: str, record_id: str) -> None:
+        """The user opened a record that left the device (S9): ``record.not_found``."""
+        if self._signal(0):
+            self._emit(
+                Event.RECORD_NOT_FOUND,
+                {Attr.TABLE: table, Attr.RECORD_ID: record_id},
+                self.clock.now(),
+                severity=SeverityNumber.WARN,
+            )
+
+
+def _failure_attributes(failure: FailureInfo) -> dict[str, AttributeValue]:
+    attrs: dict[str, AttributeValue] = {
+        Attr.ERROR_CODE: failure.error_code,
+        Attr.FAILURE_TYPE: failure.failure_type,
+        Attr.ERROR_MESSAGE: failure.message,
+    }
+    if failure.table:
+        attrs[Attr.TABLE] = failure.table
+    return attrs
