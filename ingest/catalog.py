@@ -42,7 +42,15 @@ def sql_fingerprint() -> str:
 
 
 def lake_view_sql(lake: Lake) -> str:
-    """The SELECT of a table's view: visible files only, every column cast to its type."""
+    """The SELECT of a table's view: visible files only, every column cast to its type.
+
+    K must come from the SAME scan as the rows (one directory listing). DuckDB rewrites a
+    window over a bare ``PARTITION BY`` into an aggregate joined back to a second scan of the
+    files, and two listings can straddle a compaction. The ``ORDER BY _hi DESC`` frame keeps
+    one scan and still yields K for every row that K can hide (rows with ``hi <= K`` see the
+    ``1-K`` file in their frame; rows with ``hi > K`` are single appends, visible anyway).
+    ``tests/ingest/test_catalog.py`` checks the plan keeps one scan.
+    """
     columns = ",\n    ".join(
         f'CAST("{name}" AS {dtype}) AS "{name}"' for name, dtype in duckdb_types()[lake.spec.name]
     )
@@ -50,7 +58,9 @@ def lake_view_sql(lake: Lake) -> str:
     return f"""SELECT
     {columns}
 FROM (
-    SELECT *, coalesce(max(_hi) FILTER (WHERE _lo = 1) OVER (PARTITION BY _dir), 0) AS _k
+    SELECT *,
+        coalesce(max(_hi) FILTER (WHERE _lo = 1) OVER (PARTITION BY _dir ORDER BY _hi DESC), 0)
+            AS _k
     FROM (
         SELECT *,
             parse_dirpath(filename) AS _dir,

@@ -71,6 +71,8 @@ class SinkBuffer:
                 self._dropped += items
                 self._fail(f"cannot convert {items} {self._signal} item(s): {exc!r}")
                 return False
+            if self._pending:
+                self._flush()  # make room first: the store may be writable again
             room = self._max_rows - self._buffered()
             if table.num_rows > room:
                 self._dropped += table.num_rows - max(room, 0)

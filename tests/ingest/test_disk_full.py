@@ -1,0 +1,111 @@
+"""A store that cannot be written: the sink buffers, counts what it drops, and recovers."""
+
+from __future__ import annotations
+
+import errno
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+from opentelemetry.sdk._logs import LoggerProvider
+from opentelemetry.sdk._logs.export import (
+    InMemoryLogRecordExporter,
+    LogRecordExportResult,
+    SimpleLogRecordProcessor,
+)
+
+from emitter.catalog import Attr, Event
+from ingest.errors import LakeWriteError
+from ingest.lake import write_parquet_file
+from ingest.sink import StoreLogExporter
+from ingest.store import Store
+from tests.ingest.conftest import count, events
+
+
+def records(n: int, start: int = 0) -> list:
+    memory = InMemoryLogRecordExporter()
+    provider = LoggerProvider()
+    provider.add_log_record_processor(SimpleLogRecordProcessor(memory))
+    logger = provider.get_logger("t")
+    for i in range(start, start + n):
+        logger.emit(event_name=Event.STARTED, attributes={Attr.SYNC_ID: f"s{i}"})
+    return list(memory.get_finished_logs())
+
+
+class Disk:
+    """An injectable writer: raises ENOSPC while ``full``."""
+
+    def __init__(self) -> None:
+        self.full = False
+
+    def write(self, table: pa.Table, path: Path) -> None:
+        if self.full:
+            path.write_bytes(b"PAR1 partial")  # a half-written temp file, as a real disk leaves
+            raise OSError(errno.ENOSPC, "No space left on device")
+        write_parquet_file(table, path)
+
+
+def test_full_disk_buffers_then_drops_beyond_bound_then_recovers(tmp_path: Path) -> None:
+    disk = Disk()
+    store = Store.open(tmp_path / "s", auto_compact_every=0, write_file=disk.write)
+    exporter = StoreLogExporter(store, max_buffered_rows=100)
+    disk.full = True
+    assert exporter.export(records(60)) == LogRecordExportResult.FAILURE
+    assert (exporter.buffered, exporter.dropped, exporter.exported) == (60, 0, 0)
+    assert "No space left" in (exporter.last_error or "")
+    assert exporter.export(records(60, start=60)) == LogRecordExportResult.FAILURE
+    assert (exporter.buffered, exporter.dropped) == (100, 20)
+    assert count(store) == 0
+    assert not list(store.lake("sync_events").path.glob("*/.*.tmp")), "temp files cleaned up"
+    disk.full = False
+    assert exporter.export(records(5, start=200)) == LogRecordExportResult.SUCCESS
+    assert (exporter.buffered, exporter.dropped, exporter.exported) == (0, 20, 105)
+    assert exporter.last_error is None
+    assert count(store) == 105
+
+
+def test_store_append_raises_a_typed_error_that_says_what_to_do(tmp_path: Path) -> None:
+    disk = Disk()
+    store = Store.open(tmp_path / "s", write_file=disk.write)
+    disk.full = True
+    with pytest.raises(LakeWriteError, match="free disk space"):
+        store.append_events(events(3))
+
+
+@pytest.fixture
+def tiny_fs(tmp_path: Path) -> Iterator[Path]:
+    """A real 8 MiB tmpfs (needs root and mount rights; skipped elsewhere)."""
+    mount = tmp_path / "tiny"
+    mount.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mount)],
+        capture_output=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_real_full_filesystem(tiny_fs: Path) -> None:
+    store = Store.open(tiny_fs / "store", auto_compact_every=0)
+    exporter = StoreLogExporter(store, max_buffered_rows=50)
+    filler = tiny_fs / "filler"
+    with open(filler, "wb", buffering=0) as fh:
+        try:
+            while True:
+                fh.write(b"\0" * 4096)
+        except OSError as exc:
+            assert exc.errno == errno.ENOSPC
+    assert exporter.export(records(40)) == LogRecordExportResult.FAILURE
+    assert exporter.export(records(40, start=40)) == LogRecordExportResult.FAILURE
+    assert (exporter.buffered, exporter.dropped) == (50, 30)
+    filler.unlink()
+    assert exporter.force_flush()
+    assert (exporter.buffered, exporter.exported) == (0, 50)
+    assert count(store) == 50
