@@ -68,11 +68,9 @@ def test_reader_in_another_directory_sees_counts_only_grow(tmp_path: Path) -> No
     elsewhere.mkdir()
     batches, size = 40, 50
     total = batches * size
-    readers = [
-        _python(READER, store.catalog_path, 60, total, cwd=elsewhere) for _ in range(2)
-    ]
+    readers = [_python(READER, store.catalog_path, 60, total, cwd=elsewhere) for _ in range(2)]
     writer = _python(WRITER, store.path, batches, size, 120, cwd=elsewhere)  # over 2 days
-    w_out, w_err = writer.communicate(timeout=90)
+    _, w_err = writer.communicate(timeout=90)
     assert writer.returncode == 0, w_err
     for reader in readers:
         out, err = reader.communicate(timeout=90)

@@ -74,6 +74,12 @@ def test_store_append_raises_a_typed_error_that_says_what_to_do(tmp_path: Path) 
         store.append_events(events(3))
 
 
+def fill(fh) -> None:
+    """Write zeros until the filesystem is full (raises ENOSPC)."""
+    while True:
+        fh.write(b"\0" * 4096)
+
+
 @pytest.fixture
 def tiny_fs(tmp_path: Path) -> Iterator[Path]:
     """A real 8 MiB tmpfs (needs root and mount rights; skipped elsewhere)."""
@@ -96,12 +102,8 @@ def test_real_full_filesystem(tiny_fs: Path) -> None:
     store = Store.open(tiny_fs / "store", auto_compact_every=0)
     exporter = StoreLogExporter(store, max_buffered_rows=50)
     filler = tiny_fs / "filler"
-    with open(filler, "wb", buffering=0) as fh:
-        try:
-            while True:
-                fh.write(b"\0" * 4096)
-        except OSError as exc:
-            assert exc.errno == errno.ENOSPC
+    with open(filler, "wb", buffering=0) as fh, pytest.raises(OSError, match="No space left"):
+        fill(fh)
     assert exporter.export(records(40)) == LogRecordExportResult.FAILURE
     assert exporter.export(records(40, start=40)) == LogRecordExportResult.FAILURE
     assert (exporter.buffered, exporter.dropped) == (50, 30)
