@@ -25,15 +25,21 @@ class TableSpec:
     """The lake sub-folder of the store holding this table's Parquet files."""
     time_column: str
     """The UTC timestamp column whose day is the Hive partition ``day=YYYY-MM-DD``."""
+    description: str
+    """One line for ``synctel query --list``."""
 
 
-EVENTS: Final = TableSpec("sync_events", "events", "ts")
+EVENTS: Final = TableSpec("sync_events", "events", "ts", "One row per telemetry event.")
 """``sync_events``: one row per telemetry event."""
-SPANS: Final = TableSpec("spans", "spans", "start_ts")
+SPANS: Final = TableSpec("spans", "spans", "start_ts", "One row per finished span.")
 """``spans``: one row per finished span."""
-METRICS: Final = TableSpec("metric_points", "metrics", "ts")
+METRICS: Final = TableSpec(
+    "metric_points", "metrics", "ts", "One row per exported metric data point."
+)
 """``metric_points``: one row per exported metric data point."""
-QUARANTINE: Final = TableSpec("quarantine", "quarantine", "loaded_at")
+QUARANTINE: Final = TableSpec(
+    "quarantine", "quarantine", "loaded_at", "Rows that could not be read, with their reason."
+)
 """``quarantine``: rows that could not be read, with their reason."""
 
 TABLES: Final = (EVENTS, SPANS, METRICS, QUARANTINE)
