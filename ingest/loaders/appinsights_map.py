@@ -4,7 +4,7 @@ Two kinds of row:
 
 * **our own customEvents** (``source = 'appinsights'``): the name is one of our event names and
   ``customDimensions`` holds exactly our attributes (Azure Monitor writes every value as text),
-  so :func:`event_row` maps them with the same attribute → column table as ``sql/schema.sql``.
+  so :func:`ingest.convert.event_row`, the one attribute → column mapping, maps them.
 * **Field Service offline sync dependencies** (``source = 'dynamics'``): ``Offline.SyncDatabase``
   (one pass) and ``…GetRecords`` (one table's download); see :func:`dynamics_rows`.
 
@@ -18,12 +18,13 @@ import datetime as dt
 import functools
 import hashlib
 import json
-from collections.abc import Mapping
 from typing import Any, Final
 
 import pyarrow as pa
 
 from emitter.catalog import Attr, Event, Result, SyncMode, Trigger
+from ingest import convert
+from ingest.convert import SERVICE_NAME
 from ingest.loaders import Row
 from ingest.loaders.appinsights_read import Envelope, RowError, parse_object, text
 from ingest.tables import arrow_schemas
@@ -41,36 +42,6 @@ DEPENDENCY_TYPES: Final = frozenset({"dependency", "appdependencies"})
 EVENT_TYPES: Final = frozenset({"customevent", "appevents"})
 """``itemType`` / ``Type`` values (lowercase) of customEvents rows."""
 
-ATTRIBUTE_COLUMNS: Final[dict[str, str]] = {
-    Attr.SYNC_ID: "sync_id",
-    Attr.PROFILE: "profile",
-    Attr.TABLE: "table_name",
-    Attr.MODE: "mode",
-    Attr.TRIGGER: "trigger",
-    Attr.ERROR_CODE: "error_code",
-    Attr.FAILURE_TYPE: "failure_type",
-    Attr.ERROR_MESSAGE: "error_message",
-    Attr.DURATION_MS: "duration_ms",
-    Attr.ACTIVE_DURATION_MS: "active_duration_ms",
-    Attr.RECORDS_DOWN: "records_down",
-    Attr.RECORDS_UP: "records_up",
-    Attr.RECORDS_REMOVED: "records_removed",
-    Attr.BYTES_DOWN: "bytes_down",
-    Attr.BYTES_UP: "bytes_up",
-    Attr.CONFLICTS: "conflicts",
-    Attr.CONFLICT_WINNER: "conflict_winner",
-    Attr.RECORD_ID: "record_id",
-    Attr.INTERVAL_MINUTES: "interval_minutes",
-    Attr.SKIP_REASON: "skip_reason",
-    Attr.DEVICE_ID: "device_id",
-    Attr.USER_ID: "user_id",
-    Attr.OS_NAME: "os_name",
-    Attr.OS_VERSION: "os_version",
-    Attr.DEVICE_MODEL: "device_model",
-    Attr.APP_VERSION: "app_version",
-    Attr.NETWORK_TYPE: "network_type",
-}
-"""Attribute → ``sync_events`` column (as documented in ``sql/schema.sql``)."""
 EXPORTER_PROPERTIES: Final = frozenset({"logger_name"})
 """customDimensions the Azure Monitor exporter adds on its own (not our attributes): dropped."""
 
@@ -165,6 +136,8 @@ def content_key(env: Envelope) -> str:
 
 # -- our own customEvents ------------------------------------------------------------------
 
+_EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
 
 @functools.cache
 def _column_kinds() -> dict[str, type]:
@@ -180,7 +153,9 @@ def _column_kinds() -> dict[str, type]:
 
 
 def coerce(column: str, value: Any, what: str) -> Any:
-    """``value`` (text or typed) as the Python type of a ``sync_events`` column; None if empty."""
+    """``value`` (text or typed) as the Python type of a ``sync_events`` column; None if empty.
+
+    Strict, unlike :mod:`ingest.convert`: a value that does not fit raises :class:`RowError`."""
     kind = _column_kinds().get(column, str)
     if isinstance(value, bool) and kind is not str:
         raise RowError("wrong type", f"{what} {value!r} is not a number")
@@ -203,66 +178,26 @@ def coerce(column: str, value: Any, what: str) -> Any:
     return number
 
 
-def event_row(
-    event: str,
-    attributes: Mapping[str, Any],
-    ts: dt.datetime,
-    *,
-    service_name: str | None,
-    source: str,
-) -> Row:
-    """One ``sync_events`` row (without ``event_id``) from an event name and its attributes,
-    the attribute → column mapping of ``sql/schema.sql``; the rest goes to ``attributes``."""
-    row: Row = {
-        "ts": _naive_utc(ts),
-        "event": event,
-        "service_name": service_name,
-        "source": source,
-    }
-    rest: dict[str, Any] = {}
-    for key, value in attributes.items():
-        column = ATTRIBUTE_COLUMNS.get(key)
-        if column is None:
-            if key != Attr.RESULT or event != Event.TABLE:
-                rest[key] = value
-            continue
-        row[column] = coerce(column, value, key)
+def custom_event_rows(env: Envelope) -> list[Row]:
+    """The ``sync_events`` row of one of our own customEvents, mapped by
+    :func:`ingest.convert.event_row` (the one attribute → column mapping); ``application_Version``
+    and ``cloud_RoleName`` stand in for the resource's ``service.version`` and ``service.name``."""
+    attributes = {k: v for k, v in env.dims.items() if k not in EXPORTER_PROPERTIES}
+    resource = {SERVICE_NAME: env.role_name, Attr.APP_VERSION.value: env.app_version}
+    ts_ns = (env.ts - _EPOCH) // dt.timedelta(microseconds=1) * 1000
+    row = convert.event_row(env.name, ts_ns, attributes, resource)
     if row.get("mode") is not None and row["mode"] not in _MODES:
         raise RowError("unknown sync mode", f"{Attr.MODE} {row['mode']!r}")
-    row["result"] = _event_result(event, attributes.get(Attr.RESULT))
-    row["attributes"] = _json(rest)
-    return row
-
-
-def custom_event_rows(env: Envelope) -> list[Row]:
-    """The ``sync_events`` row of one of our own customEvents."""
-    attributes = {k: v for k, v in env.dims.items() if k not in EXPORTER_PROPERTIES}
-    if text(attributes.get(Attr.APP_VERSION)) is None:
-        attributes[Attr.APP_VERSION] = env.app_version
-    row = event_row(
-        env.name, attributes, env.ts, service_name=env.role_name, source=SOURCE_APPINSIGHTS
-    )
+    if row.get("result") not in (None, Result.SUCCESS, Result.FAILURE):
+        raise RowError("unknown result", f"{Attr.RESULT} {row['result']!r}")
     key = json.dumps(
         [env.name, _iso(env.ts), env.dims], sort_keys=True, separators=(",", ":"), default=str
     )
-    row["event_id"] = event_id(SOURCE_APPINSIGHTS, key, env.name)
+    row.update(source=SOURCE_APPINSIGHTS, event_id=event_id(SOURCE_APPINSIGHTS, key, env.name))
     return [row]
 
 
 _MODES: Final = frozenset(m.value for m in SyncMode)
-
-
-def _event_result(event: str, table_result: Any) -> str | None:
-    if event == Event.COMPLETED:
-        return Result.SUCCESS.value
-    if event == Event.FAILED:
-        return Result.FAILURE.value
-    if event == Event.TABLE:
-        value = text(table_result)
-        if value is not None and value not in (Result.SUCCESS, Result.FAILURE):
-            raise RowError("unknown result", f"{Attr.RESULT} {value!r}")
-        return value
-    return None
 
 
 # -- Field Service dependencies ------------------------------------------------------------
@@ -330,7 +265,7 @@ def dynamics_rows(env: Envelope, *, salt: str) -> list[Row]:
             "records_down", ctx_value("RecordCount"), "eventContext.RecordCount"
         ),
         "bytes_down": coerce("bytes_down", ctx_value("ResponseSize"), "eventContext.ResponseSize"),
-        "attributes": _json(attributes),
+        "attributes": convert.to_json(attributes),
     }
     key = env.item_id or content_key(env)
     if env.name != SYNC_DATABASE:
@@ -349,7 +284,7 @@ def dynamics_rows(env: Envelope, *, salt: str) -> list[Row]:
         "event_id": event_id(SOURCE_DYNAMICS, key, Event.STARTED),
         "ts": _naive_utc(env.ts),
         "event": Event.STARTED.value,
-        "attributes": _json({DEPENDENCY_NAME: env.name, SYNTHESIZED: True}),
+        "attributes": convert.to_json({DEPENDENCY_NAME: env.name, SYNTHESIZED: True}),
     }
     return [started, ended]
 
@@ -376,7 +311,3 @@ def _naive_utc(ts: dt.datetime) -> dt.datetime:
 
 def _iso(ts: dt.datetime) -> str:
     return _naive_utc(ts).isoformat(timespec="microseconds")
-
-
-def _json(values: Mapping[str, Any]) -> str:
-    return json.dumps(values, sort_keys=True, separators=(",", ":"), default=str)
