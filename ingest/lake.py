@@ -28,7 +28,7 @@ import os
 import re
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -211,11 +211,12 @@ class Lake:
                 count += 1
         return count
 
-    def remove_superseded(self, grace_seconds: float) -> int:
-        """Delete merged-away files whose compaction is older than the grace period."""
+    def remove_superseded(self, grace_seconds: float, folders: Iterable[Path] | None = None) -> int:
+        """Delete merged-away files whose compaction is older than the grace period (in
+        ``folders``, default every partition); returns how many were deleted."""
         count = 0
         now = time.time()
-        for folder in self.partitions():
+        for folder in self.partitions() if folders is None else folders:
             files = scan_partition(folder)
             if files.compacted is None or not files.superseded:
                 continue

@@ -146,8 +146,10 @@ class Store:
         with self._locked():
             written = lake.append(rows)
             if self.auto_compact_every > 1:
-                for folder in {p.parent for p in written}:
+                folders = {p.parent for p in written}
+                for folder in folders:
                     compact_partition(lake, folder, self.auto_compact_every)
+                lake.remove_superseded(self.grace_seconds, folders)
         return int(rows.num_rows)
 
     def append_events(self, batch: pa.Table, *, skip_existing: bool = False) -> int:

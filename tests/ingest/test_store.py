@@ -120,3 +120,13 @@ def test_killed_writer_temp_files_are_invisible_and_cleaned(store: Store) -> Non
     Store.open(store.path)
     assert not orphan.exists()
     assert os.listdir(folder) == ["000000000001-000000000001.parquet"]
+
+
+def test_auto_compaction_deletes_merged_away_files_after_the_grace(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "s", auto_compact_every=3, grace_seconds=0)
+    for i in range(7):
+        store.append_events(events(1, start=i))
+    folder = store.lake("sync_events").partitions()[0]
+    files = scan_partition(folder)
+    assert files.superseded == [], "nothing merged away is left once the grace has passed"
+    assert count(store) == 7
