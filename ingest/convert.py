@@ -1,4 +1,8 @@
-"""OpenTelemetry SDK data → Arrow tables shaped like the store's tables.
+"""OpenTelemetry data → rows and Arrow tables shaped like the store's tables.
+
+The mapping is written once, over neutral values (:func:`event_row`, :func:`span_row`,
+:func:`point_row`); the SDK functions below and the OTLP receiver and file loader
+(:mod:`ingest.otlp.records`) all feed it.
 
 - log records (events) → ``sync_events`` rows, with the attribute → column mapping of
   ``sql/schema.sql``; every other attribute goes to the ``attributes`` JSON column;
@@ -11,9 +15,11 @@ either placement works. Times become naive UTC microseconds.
 
 from __future__ import annotations
 
+import functools
 import json
 import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Final
 
 import pyarrow as pa
@@ -23,7 +29,9 @@ from opentelemetry.sdk.metrics.export import (
     ExponentialHistogram,
     Gauge,
     Histogram,
+    HistogramDataPoint,
     MetricsData,
+    NumberDataPoint,
     Sum,
 )
 from opentelemetry.sdk.trace import ReadableSpan
@@ -71,8 +79,13 @@ EVENT_COLUMNS: Final[Mapping[str, Attr]] = {
 _EVENT_ID_NAMESPACE: Final = uuid.UUID("5d6e0f1c-4f0a-4b1e-9a57-53796e6374e1")
 
 
+_SCALARS: Final = (str, int, float, bool, type(None))
+
+
 def jsonable(value: Any) -> Any:
     """An attribute value as JSON can hold it (sequences become lists, bytes hex)."""
+    if type(value) in _SCALARS:
+        return value
     if isinstance(value, bytes):
         return value.hex()
     if isinstance(value, Sequence) and not isinstance(value, str):
@@ -93,17 +106,22 @@ def event_id(record: Mapping[str, Any]) -> str:
     return str(uuid.uuid5(_EVENT_ID_NAMESPACE, canonical))
 
 
-def _coerce(value: Any, arrow_type: pa.DataType) -> Any:
-    """A scalar converted to the column's type, or None when it cannot be."""
+def service_name(resource: Mapping[str, Any]) -> str | None:
+    """The resource's ``service.name`` as text, or None."""
+    value = resource.get(SERVICE_NAME)
+    return None if value is None else str(value)
+
+
+def _coerce(value: Any, kind: type) -> Any:
+    """A scalar converted to a column's Python type (int, float or str), or None when it
+    cannot be."""
     if value is None:
         return None
-    try:
-        if pa.types.is_integer(arrow_type):
-            return int(value)
-        if pa.types.is_floating(arrow_type):
-            return float(value)
-    except (TypeError, ValueError):
-        return None
+    if kind is not str:
+        try:
+            return kind(value)
+        except (TypeError, ValueError):
+            return None
     if isinstance(value, str):
         return value
     return json.dumps(jsonable(value)) if isinstance(value, Sequence) else str(value)
@@ -120,45 +138,138 @@ def _result(event: str | None, attributes: Mapping[str, Any]) -> str | None:
     return None
 
 
+@functools.cache
+def _attribute_columns() -> dict[str, tuple[str, type]]:
+    """Attribute key (plain str) → (``sync_events`` column, its Python type)."""
+    schema = arrow_schemas()[EVENTS.name]
+    out: dict[str, tuple[str, type]] = {}
+    for column, key in EVENT_COLUMNS.items():
+        arrow_type = schema.field(column).type
+        kind: type = str
+        if pa.types.is_integer(arrow_type):
+            kind = int
+        elif pa.types.is_floating(arrow_type):
+            kind = float
+        out[str(key)] = (column, kind)
+    return out
+
+
+_BLANK_EVENT_COLUMNS: Final = dict.fromkeys(EVENT_COLUMNS)
+
+
+def event_row(
+    event_name: str | None,
+    ts_ns: int,
+    attributes: Mapping[str, Any],
+    resource: Mapping[str, Any],
+    *,
+    trace_id: int | None = None,
+    span_id: int | None = None,
+) -> dict[str, Any]:
+    """One ``sync_events`` row from neutral values: THE attribute → column mapping.
+
+    Shared by the SDK sink, the OTLP/HTTP receiver and the OTLP file loader. ``event_name``
+    falls back to the ``microsoft.custom_event.name`` attribute; ``ts_ns`` is UTC nanoseconds;
+    a mapped column is read from ``attributes`` first and ``resource`` otherwise; a value that
+    does not fit its column stays in the ``attributes`` JSON. ``trace_id``/``span_id`` (0 or
+    None when absent) take part in the stable ``event_id``.
+    """
+    attrs = attributes
+    event = event_name or attrs.get(CUSTOM_EVENT_NAME)
+    columns = _attribute_columns()
+    row: dict[str, Any] = dict(_BLANK_EVENT_COLUMNS)
+    row.update(
+        ts=ts_ns // 1000,
+        event=event,
+        result=_result(event, attrs),
+        service_name=service_name(resource),
+        source=SOURCE_OTEL,
+    )
+    for key, value in resource.items():
+        target = columns.get(key)
+        if target is not None and key not in attrs:
+            row[target[0]] = _coerce(value, target[1])
+    skip = (CUSTOM_EVENT_NAME, Attr.RESULT) if event == Event.TABLE else (CUSTOM_EVENT_NAME,)
+    rest: dict[str, Any] = {}
+    for key, value in attrs.items():
+        target = columns.get(key)
+        if target is None:
+            if key not in skip:
+                rest[key] = value
+            continue
+        coerced = _coerce(value, target[1])
+        row[target[0]] = coerced
+        if coerced is None and value is not None:
+            rest[key] = value
+    row["attributes"] = to_json(rest)
+    row["event_id"] = event_id(
+        {
+            "ts": ts_ns,
+            "event": event,
+            "attributes": {k: jsonable(v) for k, v in attrs.items()},
+            "trace": trace_id or None,
+            "span": span_id or None,
+            "service": row["service_name"],
+        }
+    )
+    return row
+
+
+def events_table(rows: Sequence[Mapping[str, Any]]) -> pa.Table:
+    """``sync_events`` rows (from :func:`event_row`) as an Arrow table of the store's schema."""
+    return pa.Table.from_pylist(list(rows), schema=arrow_schemas()[EVENTS.name])
+
+
 def log_records_to_events(batch: Sequence[ReadableLogRecord]) -> pa.Table:
     """``sync_events`` rows of a batch of log records (non-event records included, event NULL)."""
-    schema = arrow_schemas()[EVENTS.name]
-    columns: dict[str, list[Any]] = {name: [] for name in schema.names}
+    rows = []
     for readable in batch:
         record = readable.log_record
-        attrs: dict[str, Any] = dict(record.attributes or {})
-        resource = dict(readable.resource.attributes)
-        event = record.event_name or attrs.get(CUSTOM_EVENT_NAME)
-        ts_ns = record.timestamp or record.observed_timestamp
-        row: dict[str, Any] = {
-            "ts": ts_ns // 1000,
-            "event": event,
-            "result": _result(event, attrs),
-            "service_name": resource.get(SERVICE_NAME),
-            "source": SOURCE_OTEL,
-        }
-        used = {CUSTOM_EVENT_NAME, Attr.RESULT} if event == Event.TABLE else {CUSTOM_EVENT_NAME}
-        for column, key in EVENT_COLUMNS.items():
-            value = attrs[key] if key in attrs else resource.get(key)
-            coerced = _coerce(value, schema.field(column).type)
-            row[column] = coerced
-            if key in attrs and (coerced is not None or value is None):
-                used.add(key)
-        rest = {k: v for k, v in attrs.items() if k not in used}
-        row["attributes"] = to_json(rest)
-        row["event_id"] = event_id(
-            {
-                "ts": ts_ns,
-                "event": event,
-                "attributes": {k: jsonable(v) for k, v in attrs.items()},
-                "trace": record.trace_id,
-                "span": record.span_id,
-                "service": row["service_name"],
-            }
+        rows.append(
+            event_row(
+                record.event_name,
+                record.timestamp or record.observed_timestamp or 0,
+                record.attributes or {},
+                readable.resource.attributes,
+                trace_id=record.trace_id,
+                span_id=record.span_id,
+            )
         )
-        for name in schema.names:
-            columns[name].append(row.get(name))
-    return pa.Table.from_pydict(columns, schema=schema)
+    return events_table(rows)
+
+
+def span_row(
+    *,
+    trace_id: str,
+    span_id: str,
+    parent_span_id: str | None,
+    name: str,
+    kind: str,
+    start_ns: int,
+    end_ns: int | None,
+    status_code: str,
+    status_message: str | None,
+    attributes: Mapping[str, Any] | None,
+    resource: Mapping[str, Any],
+) -> dict[str, Any]:
+    """One ``spans`` row from neutral values (hex ids, SpanKind and StatusCode names, UTC
+    nanoseconds); shared by the SDK sink and the OTLP paths. An unfinished span ends at start."""
+    end = end_ns if end_ns is not None else start_ns
+    return {
+        "trace_id": trace_id,
+        "span_id": span_id,
+        "parent_span_id": parent_span_id,
+        "name": name,
+        "kind": kind,
+        "start_ts": start_ns // 1000,
+        "end_ts": end // 1000,
+        "duration_ms": (end - start_ns) / 1e6,
+        "status_code": status_code,
+        "status_message": status_message,
+        "service_name": service_name(resource),
+        "attributes": to_json(attributes),
+        "resource": to_json(resource),
+    }
 
 
 def spans_to_rows(spans: Sequence[ReadableSpan]) -> pa.Table:
@@ -169,25 +280,76 @@ def spans_to_rows(spans: Sequence[ReadableSpan]) -> pa.Table:
         context = span.get_span_context()
         if context is None or span.start_time is None:
             continue
-        end = span.end_time if span.end_time is not None else span.start_time
         rows.append(
-            {
-                "trace_id": format_trace_id(context.trace_id),
-                "span_id": format_span_id(context.span_id),
-                "parent_span_id": format_span_id(span.parent.span_id) if span.parent else None,
-                "name": span.name,
-                "kind": span.kind.name,
-                "start_ts": span.start_time // 1000,
-                "end_ts": end // 1000,
-                "duration_ms": (end - span.start_time) / 1e6,
-                "status_code": span.status.status_code.name,
-                "status_message": span.status.description,
-                "service_name": span.resource.attributes.get(SERVICE_NAME),
-                "attributes": to_json(span.attributes),
-                "resource": to_json(span.resource.attributes),
-            }
+            span_row(
+                trace_id=format_trace_id(context.trace_id),
+                span_id=format_span_id(context.span_id),
+                parent_span_id=format_span_id(span.parent.span_id) if span.parent else None,
+                name=span.name,
+                kind=span.kind.name,
+                start_ns=span.start_time,
+                end_ns=span.end_time,
+                status_code=span.status.status_code.name,
+                status_message=span.status.description,
+                attributes=span.attributes,
+                resource=span.resource.attributes,
+            )
         )
     return pa.Table.from_pylist(rows, schema=schema)
+
+
+@dataclass(frozen=True)
+class MetricInfo:
+    """What every data point of one metric shares (for :func:`point_row`)."""
+
+    name: str
+    """The instrument name."""
+    unit: str | None
+    """The unit, None when empty."""
+    kind: str
+    """``sum``, ``gauge`` or ``histogram``."""
+    temporality: str | None
+    """``delta`` or ``cumulative``; None for gauges."""
+    service_name: str | None
+    """The resource's ``service.name``."""
+
+
+def point_row(
+    metric: MetricInfo,
+    ts_ns: int,
+    attributes: Mapping[str, Any] | None,
+    *,
+    value: float | None = None,
+    count: int | None = None,
+    total: float | None = None,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    bucket_bounds: Sequence[float] | None = None,
+    bucket_counts: Sequence[int] | None = None,
+) -> dict[str, Any]:
+    """One ``metric_points`` row from neutral values; shared by the SDK sink and OTLP paths.
+    Sums and gauges set ``value``; histograms set the rest."""
+    return {
+        "ts": ts_ns // 1000,
+        "name": metric.name,
+        "kind": metric.kind,
+        "unit": metric.unit or None,
+        "temporality": metric.temporality,
+        "value": value,
+        "count": count,
+        "sum": total,
+        "min": minimum,
+        "max": maximum,
+        "bucket_bounds": None if bucket_bounds is None else list(bucket_bounds),
+        "bucket_counts": None if bucket_counts is None else list(bucket_counts),
+        "attributes": to_json(attributes),
+        "service_name": metric.service_name,
+    }
+
+
+def points_table(rows: Sequence[Mapping[str, Any]]) -> pa.Table:
+    """``metric_points`` rows (from :func:`point_row`) as an Arrow table of the store's schema."""
+    return pa.Table.from_pylist(list(rows), schema=arrow_schemas()[METRICS.name])
 
 
 def _temporality(data: Sum | Histogram | ExponentialHistogram) -> str:
@@ -196,33 +358,45 @@ def _temporality(data: Sum | Histogram | ExponentialHistogram) -> str:
 
 def metrics_to_points(data: MetricsData) -> pa.Table:
     """``metric_points`` rows, one per data point of every metric in ``data``."""
-    schema = arrow_schemas()[METRICS.name]
     rows: list[dict[str, Any]] = []
     for resource_metrics in data.resource_metrics:
-        service = resource_metrics.resource.attributes.get(SERVICE_NAME)
+        service = service_name(resource_metrics.resource.attributes)
         for scope_metrics in resource_metrics.scope_metrics:
             for metric in scope_metrics.metrics:
-                base = {"name": metric.name, "unit": metric.unit or None, "service_name": service}
                 d = metric.data
+                if isinstance(d, Gauge):
+                    info = MetricInfo(metric.name, metric.unit, "gauge", None, service)
+                else:
+                    kind = "sum" if isinstance(d, Sum) else "histogram"
+                    info = MetricInfo(metric.name, metric.unit, kind, _temporality(d), service)
                 for point in d.data_points:
-                    row: dict[str, Any] = {
-                        **base,
-                        "ts": point.time_unix_nano // 1000,
-                        "attributes": to_json(point.attributes),
-                    }
-                    if isinstance(d, Sum | Gauge):
-                        row["kind"] = "sum" if isinstance(d, Sum) else "gauge"
-                        row["temporality"] = _temporality(d) if isinstance(d, Sum) else None
-                        row["value"] = float(point.value)  # type: ignore[union-attr]
+                    ts, attrs = point.time_unix_nano, point.attributes
+                    if isinstance(point, NumberDataPoint):
+                        rows.append(point_row(info, ts, attrs, value=float(point.value)))
+                    elif isinstance(point, HistogramDataPoint):
+                        rows.append(
+                            point_row(
+                                info,
+                                ts,
+                                attrs,
+                                count=point.count,
+                                total=float(point.sum),
+                                minimum=point.min,
+                                maximum=point.max,
+                                bucket_bounds=point.explicit_bounds,
+                                bucket_counts=point.bucket_counts,
+                            )
+                        )
                     else:
-                        row["kind"] = "histogram"
-                        row["temporality"] = _temporality(d)
-                        row["count"] = point.count  # type: ignore[union-attr]
-                        row["sum"] = float(point.sum)  # type: ignore[union-attr]
-                        row["min"] = point.min  # type: ignore[union-attr]
-                        row["max"] = point.max  # type: ignore[union-attr]
-                        if isinstance(d, Histogram):
-                            row["bucket_bounds"] = list(point.explicit_bounds)  # type: ignore[union-attr]
-                            row["bucket_counts"] = list(point.bucket_counts)  # type: ignore[union-attr]
-                    rows.append(row)
-    return pa.Table.from_pylist(rows, schema=schema)
+                        rows.append(
+                            point_row(
+                                info,
+                                ts,
+                                attrs,
+                                count=point.count,
+                                total=float(point.sum),
+                                minimum=point.min,
+                                maximum=point.max,
+                            )
+                        )
+    return points_table(rows)

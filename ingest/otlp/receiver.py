@@ -1,0 +1,223 @@
+"""The OTLP/HTTP receiver: ``POST /v1/logs``, ``/v1/traces`` and ``/v1/metrics`` into a store.
+
+Implements the OTLP/HTTP specification's server side: protobuf and JSON bodies, plain or
+gzip; a 200 answer with an Export…ServiceResponse, whose ``partial_success`` counts the records
+that could not be mapped (they are quarantined); 4xx/5xx answers carry a ``google.rpc.Status``
+in the request's encoding; overload answers 429 and a failing store 503, both with
+``Retry-After``, so exporters retry. A request is acknowledged only once its rows are durably
+in the store (see :mod:`ingest.otlp.writer`). ``GET /healthz`` reports the receiver's health.
+
+A bearer token is required by default whenever the bind address is not loopback, and compared
+in constant time.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import logging
+import socket
+import threading
+from collections import Counter
+from dataclasses import dataclass
+from http import HTTPStatus
+from http.server import ThreadingHTTPServer
+from typing import Any, Final
+
+from ingest.errors import IngestError
+from ingest.otlp.decode import DEFAULT_MAX_BODY_BYTES
+from ingest.otlp.handler import Handler
+from ingest.otlp.records import Mapped
+from ingest.otlp.writer import DEFAULT_QUEUE_SIZE, StoreWriter
+from ingest.store import Store
+
+DEFAULT_PORT: Final = 4318
+"""The OTLP/HTTP port."""
+
+
+class ReceiverConfigError(IngestError):
+    """The receiver cannot start with this configuration."""
+
+
+@dataclass(frozen=True)
+class ReceiverConfig:
+    """How the receiver listens and how much it takes on."""
+
+    host: str = "127.0.0.1"
+    """Bind address; anything but loopback requires a token unless ``require_token=False``."""
+    port: int = DEFAULT_PORT
+    """TCP port; 0 picks a free one (see :attr:`OtlpReceiver.port`)."""
+    token: str | None = None
+    """The bearer token clients must send (``Authorization: Bearer …``), or None."""
+    require_token: bool | None = None
+    """Whether requests need the token; None means: whenever ``host`` is not loopback."""
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    """Largest body accepted, as sent and once inflated; larger ones get 413."""
+    queue_size: int = DEFAULT_QUEUE_SIZE
+    """Requests that may wait for the store writer; beyond it requests get 429."""
+    max_inflight: int = 64
+    """Requests read and decoded at the same time; beyond it requests get 429."""
+    ack_timeout_seconds: float = 30.0
+    """How long a request waits for the store before it gets 503 (never acknowledged)."""
+    retry_after_seconds: int = 1
+    """The ``Retry-After`` of 429 and 503 answers."""
+
+
+def is_loopback(host: str) -> bool:
+    """True for ``localhost`` and loopback IP addresses (127.0.0.0/8, ::1)."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+class OtlpReceiver:
+    """An OTLP/HTTP server writing into a store; :meth:`start` it, :meth:`close` it."""
+
+    def __init__(self, store: Store, config: ReceiverConfig | None = None) -> None:
+        self.config = config or ReceiverConfig()
+        """The configuration it runs with."""
+        cfg = self.config
+        self.token_required = (
+            not is_loopback(cfg.host) if cfg.require_token is None else cfg.require_token
+        )
+        """Whether requests must carry the bearer token."""
+        if self.token_required and not cfg.token:
+            raise ReceiverConfigError(
+                f"a bearer token is required to listen on {cfg.host} (not loopback): pass "
+                "--token-env NAME or --token-file FILE, or listen on 127.0.0.1"
+            )
+        if cfg.max_body_bytes < 1 or cfg.queue_size < 1 or cfg.max_inflight < 1:
+            raise ReceiverConfigError("max body bytes, queue size and max in-flight must be ≥ 1")
+        self.statuses: Counter[int] = Counter()
+        """Answers given so far, by HTTP status."""
+        self.accepted = 0
+        """Records acknowledged as stored (events, spans and data points)."""
+        self.rejected = 0
+        """Records acknowledged as rejected (quarantined)."""
+        self.closing = False
+        """True once :meth:`close` began: new requests get 503."""
+        self.inflight = threading.BoundedSemaphore(cfg.max_inflight)
+        """Requests being read or decoded; a request that cannot take one gets 429."""
+        self.log = logging.getLogger(__name__)
+        """Where request lines are logged (debug level)."""
+        self._counts_lock = threading.Lock()
+        self._active = 0
+        self._idle = threading.Condition()
+        try:
+            self._server = _Server(cfg.host, cfg.port, self)
+        except OSError as exc:
+            raise ReceiverConfigError(
+                f"cannot listen on {cfg.host}:{cfg.port}: {exc.strerror or exc}"
+            ) from exc
+        self.writer = StoreWriter(store, queue_size=cfg.queue_size)
+        """The queue and thread that append to the store."""
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        """The port actually bound."""
+        return int(self._server.server_address[1])
+
+    @property
+    def url(self) -> str:
+        """``http://host:port`` (exporters append ``/v1/logs`` etc.)."""
+        host = self.config.host
+        return f"http://[{host}]:{self.port}" if ":" in host else f"http://{host}:{self.port}"
+
+    def start(self) -> OtlpReceiver:
+        """Serve in a background thread; returns self."""
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="otlp-receiver", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def close(self) -> bool:
+        """Stop listening, let requests in progress finish, write everything acknowledged or
+        queued, stop. True when all of it finished in time. Closing twice is harmless."""
+        if self.closing:
+            return True
+        self.closing = True
+        if self._thread is not None:
+            self._server.shutdown()
+        self._server.server_close()
+        with self._idle:
+            idle = self._idle.wait_for(
+                lambda: self._active == 0, self.config.ack_timeout_seconds + 5
+            )
+        return self.writer.close() and idle
+
+    def __enter__(self) -> OtlpReceiver:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def health(self) -> tuple[HTTPStatus, dict[str, Any]]:
+        """The ``/healthz`` answer: 200 when it takes requests, 503 when not (and why)."""
+        writer = self.writer
+        body: dict[str, Any] = {
+            "queue_depth": writer.depth,
+            "queue_capacity": writer.capacity,
+            "rows_written": writer.rows_written,
+            "failed_writes": writer.failed_writes,
+            "last_error": writer.last_error,
+        }
+        if self.closing or not writer.running:
+            status = "stopping"
+        elif writer.last_error is not None:
+            status = "store failing"
+        elif writer.depth >= writer.capacity:
+            status = "overloaded"
+        else:
+            return HTTPStatus.OK, {"status": "ok", **body}
+        return HTTPStatus.SERVICE_UNAVAILABLE, {"status": status, **body}
+
+    def record(self, status: HTTPStatus, mapped: Mapped | None = None) -> None:
+        """Count one answer (and, for 200, its accepted and rejected records)."""
+        with self._counts_lock:
+            self.statuses[status] += 1
+            if mapped is not None:
+                self.accepted += mapped.accepted
+                self.rejected += len(mapped.rejected)
+
+    def request_started(self) -> None:
+        """A handler began a request (:meth:`close` waits for every one to finish)."""
+        with self._idle:
+            self._active += 1
+
+    def request_finished(self) -> None:
+        """A handler finished a request."""
+        with self._idle:
+            self._active -= 1
+            self._idle.notify_all()
+
+    def authorized(self, header: str | None) -> bool:
+        """Whether an ``Authorization`` header value carries the token (constant-time)."""
+        if not self.token_required:
+            return True
+        scheme, _, credentials = (header or "").partition(" ")
+        expected = (self.config.token or "").encode()
+        given = credentials.strip().encode()
+        return hmac.compare_digest(given, expected) and scheme.lower() == "bearer"
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True  # idle keep-alive connections must not hold up shutdown
+    request_queue_size = 128
+
+    def __init__(self, host: str, port: int, receiver: OtlpReceiver) -> None:
+        self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        self.receiver = receiver
+        super().__init__((host.strip("[]"), port), Handler)
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind resolves the host's FQDN, which can stall without DNS.
+        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.socket.bind(self.server_address)
+        self.server_address = self.socket.getsockname()
+        self.server_name = str(self.server_address[0])
+        self.server_port = int(self.server_address[1])
