@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -87,3 +88,24 @@ def test_help_lists_every_option(option: str, capsys) -> None:
     with pytest.raises(SystemExit):
         main(["load", "--help"])
     assert option in capsys.readouterr().out
+
+
+def test_small_batches_give_the_same_rows_and_counts(tmp_path: Path) -> None:
+    """Batch boundaries change nothing: rows, ignored counts and progress all add up."""
+    from ingest.loaders.runner import load_file, new_context
+    from ingest.store import Store
+
+    whole, sliced = tmp_path / "whole", tmp_path / "sliced"
+    path = DATA / "dynamics_classic.csv"
+    out = io.StringIO()
+    for folder, rows in ((whole, 50_000), (sliced, 2)):
+        context = replace(new_context("s"), batch_rows=rows)
+        progress = Progress("f", out, enabled=folder == sliced, bar=False)
+        report = load_file(Store.open(folder), path, context, progress)
+        assert (report.rows_read, report.loaded, dict(report.ignored)) == (
+            5,
+            6,
+            {"GET /api/data/v9.2/WhoAmI": 1},
+        )
+    assert out.getvalue() == "f: 2/5 rows\nf: 4/5 rows\nf: 5/5 rows\n"
+    assert events(whole) == events(sliced)
