@@ -51,7 +51,7 @@ CREATE TABLE IF NOT EXISTS device_tables(
     day TEXT NOT NULL, source_gens TEXT NOT NULL, PRIMARY KEY (device_id, tbl));
 CREATE TABLE IF NOT EXISTS applied_uploads(
     device_id TEXT NOT NULL, change_id TEXT NOT NULL, tbl TEXT NOT NULL, id TEXT NOT NULL,
-    version INTEGER, PRIMARY KEY (device_id, change_id));
+    version INTEGER, status TEXT NOT NULL, PRIMARY KEY (device_id, change_id));
 CREATE INDEX IF NOT EXISTS applied_by_record ON applied_uploads(tbl, id, version);
 CREATE TABLE IF NOT EXISTS sync_errors(
     n INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, type TEXT NOT NULL,
@@ -293,7 +293,7 @@ class SyncServer:
             if version != change.base_version and not self._own_write(conn, req, change, version):
                 if profile.conflict_detection:
                     self._error(conn, req, change, SyncErrorType.CONFLICT, owner, action)
-                    status, winner = ChangeStatus.REJECTED, Winner.SERVER
+                    status, winner, version = ChangeStatus.REJECTED, Winner.SERVER, None
                 else:
                     winner = Winner.DEVICE
             if status is ChangeStatus.APPLIED:
@@ -303,9 +303,9 @@ class SyncServer:
                 else:
                     version = self._write(conn, change.tbl, change.id, change.fields, None)
         conn.execute(
-            "INSERT INTO applied_uploads(device_id, change_id, tbl, id, version) "
-            "VALUES (?,?,?,?,?)",
-            (req.device_id, change.change_id, change.tbl, change.id, version),
+            "INSERT INTO applied_uploads(device_id, change_id, tbl, id, version, status) "
+            "VALUES (?,?,?,?,?,?)",
+            (req.device_id, change.change_id, change.tbl, change.id, version, status.value),
         )
         return result(status, winner)
 
