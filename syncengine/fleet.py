@@ -120,7 +120,7 @@ def run_fleet(
 
 def _act(rng: random.Random, device: DeviceClient) -> None:
     roll = rng.random()
-    if roll < 0.05:
+    if roll < 0.1:
         device.set_network(rng.choice([NetworkType.CELL, NetworkType.UNAVAILABLE]))
     elif roll < 0.15:
         device.set_network(NetworkType.WIFI)
