@@ -23,7 +23,10 @@ from ingest.errors import NotTelemetryError
 SNIFF_BYTES: Final = 64 * 1024
 """How much of the start of a file the loaders see in ``sniff``."""
 
-LOADER_PATHS: Final[tuple[str, ...]] = ("ingest.loaders.appinsights:AppInsightsLoader",)
+LOADER_PATHS: Final[tuple[str, ...]] = (
+    "ingest.loaders.appinsights:AppInsightsLoader",
+    "ingest.loaders.otlp_json:OtlpJsonLoader",
+)
 """``module:Class`` of every built-in loader, asked in this order."""
 
 Row = dict[str, Any]

@@ -130,7 +130,10 @@ class OtlpReceiver:
     def start(self) -> OtlpReceiver:
         """Serve in a background thread; returns self."""
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="otlp-receiver", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.1},
+            name="otlp-receiver",
+            daemon=True,
         )
         self._thread.start()
         return self

@@ -1,0 +1,147 @@
+"""``synctel serve``: the OTLP/HTTP receiver, writing what devices send into the store."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+from types import FrameType
+
+from synctel.commands._common import CommandError, add_store_option, store_path
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``serve``."""
+    parser = subparsers.add_parser(
+        "serve",
+        help="run the OTLP/HTTP receiver (logs, traces, metrics) into the store",
+        description=(
+            "Receive OpenTelemetry data over OTLP/HTTP: POST /v1/logs, /v1/traces and "
+            "/v1/metrics, protobuf or JSON, plain or gzip; GET /healthz for health. A request "
+            "is acknowledged only once its rows are durably in the store; records that cannot "
+            "be stored are quarantined and reported as a partial success. Under overload it "
+            "answers 429/503 with Retry-After. A bearer token is required unless it listens on "
+            "loopback. Stops cleanly on Ctrl-C or SIGTERM, writing everything acknowledged."
+        ),
+    )
+    add_store_option(parser)
+    parser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default: 127.0.0.1; any other needs a token)",
+    )
+    parser.add_argument(
+        "--port", type=int, default=4318, help="TCP port (default: 4318; 0 picks a free one)"
+    )
+    token = parser.add_mutually_exclusive_group()
+    token.add_argument(
+        "--token-env",
+        metavar="NAME",
+        help="read the bearer token clients must send from environment variable NAME",
+    )
+    token.add_argument(
+        "--token-file",
+        type=Path,
+        metavar="FILE",
+        help="read the bearer token clients must send from FILE (surrounding whitespace ignored)",
+    )
+    parser.add_argument(
+        "--allow-unauthenticated",
+        action="store_true",
+        help="accept requests without a token even when not listening on loopback",
+    )
+    parser.add_argument(
+        "--max-body-bytes",
+        type=int,
+        default=None,
+        metavar="N",
+        help="largest request body, as sent and once inflated (default: 16 MiB); "
+        "larger ones get 413",
+    )
+    parser.add_argument(
+        "--queue-size",
+        type=int,
+        default=None,
+        metavar="N",
+        help="requests that may wait for the store before new ones get 429 (default: 64)",
+    )
+    parser.set_defaults(func=run_serve)
+
+
+def _token(args: argparse.Namespace) -> str | None:
+    value: str
+    if args.token_env:
+        value = os.environ.get(args.token_env, "").strip()
+        if not value:
+            raise CommandError(f"--token-env {args.token_env}: that variable is unset or empty")
+        return value
+    if args.token_file is not None:
+        try:
+            value = args.token_file.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise CommandError(
+                f"--token-file {args.token_file}: cannot read: {exc.strerror or exc}"
+            ) from exc
+        if not value:
+            raise CommandError(f"--token-file {args.token_file}: the file is empty")
+        return value
+    return None
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    """Serve until SIGINT/SIGTERM, then write everything acknowledged and stop."""
+    from ingest.otlp.decode import DEFAULT_MAX_BODY_BYTES
+    from ingest.otlp.receiver import OtlpReceiver, ReceiverConfig
+    from ingest.otlp.writer import DEFAULT_QUEUE_SIZE
+    from ingest.store import Store
+
+    if not 0 <= args.port <= 65535:
+        raise CommandError(f"--port {args.port}: must be between 0 and 65535")
+    for option, value in (
+        ("--max-body-bytes", args.max_body_bytes),
+        ("--queue-size", args.queue_size),
+    ):
+        if value is not None and value < 1:
+            raise CommandError(f"{option} {value}: must be at least 1")
+    token = _token(args)
+    config = ReceiverConfig(
+        host=args.host,
+        port=args.port,
+        token=token,
+        require_token=False if args.allow_unauthenticated else None,
+        max_body_bytes=args.max_body_bytes or DEFAULT_MAX_BODY_BYTES,
+        queue_size=args.queue_size or DEFAULT_QUEUE_SIZE,
+    )
+    store = Store.open(store_path(args))
+    receiver = OtlpReceiver(store, config).start()
+    auth = "bearer token required" if receiver.token_required else "no token required"
+    print(
+        f"synctel serve: OTLP/HTTP on {receiver.url} ({auth}) → store {store.path}; "
+        f"POST /v1/logs /v1/traces /v1/metrics, GET /healthz; Ctrl-C stops",
+        flush=True,
+    )
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        while not stop.wait(0.5):
+            pass
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        clean = receiver.close()
+    print(
+        f"synctel serve: stopped; {receiver.accepted} records stored, "
+        f"{receiver.rejected} quarantined",
+        flush=True,
+    )
+    if not clean:
+        print("synctel serve: the store did not finish writing in time", file=sys.stderr)
+        return 1
+    return 0
