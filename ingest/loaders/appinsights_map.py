@@ -23,6 +23,7 @@ from typing import Any, Final
 import pyarrow as pa
 
 from emitter.catalog import Attr, Event, Result, SyncMode, Trigger
+from emitter.instrument import pseudonymize
 from ingest import convert
 from ingest.convert import SERVICE_NAME
 from ingest.loaders import Row
@@ -118,10 +119,8 @@ def event_id(source: str, key: str, event: str) -> str:
 
 
 def pseudonym(raw: str | None, salt: str) -> str | None:
-    """A salted hash of a raw device or user id (never store the raw id)."""
-    if raw is None:
-        return None
-    return hashlib.sha256(f"{salt}\x00{raw}".encode()).hexdigest()[:32]
+    """The engine's salted hash of a raw device or user id (never store the raw id)."""
+    return None if raw is None else pseudonymize(raw, salt)
 
 
 def content_key(env: Envelope) -> str:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Final
 
 import pyarrow as pa
 
+from emitter.instrument import ENV_ID_SALT
 from ingest.errors import IngestError
 from ingest.loaders import Batch, LoadContext, Loader, QuarantineRow, detect
 from ingest.tables import arrow_schemas
@@ -25,8 +26,6 @@ if TYPE_CHECKING:
     from ingest.loaders.progress import Progress
     from ingest.store import Store
 
-ID_SALT_ENV: Final = "SYNCTEL_ID_SALT"
-"""Environment variable: the salt for pseudonymising raw device and user ids."""
 ID_SALT_FILE: Final = ".id-salt"
 """File in the store folder holding the store's own random salt (made on first use)."""
 
@@ -57,7 +56,7 @@ class FileReport:
 
 def id_salt(store_path: Path) -> str:
     """``$SYNCTEL_ID_SALT``, else the store's own salt (created at random on first use)."""
-    from_env = os.environ.get(ID_SALT_ENV, "").strip()
+    from_env = os.environ.get(ENV_ID_SALT, "").strip()
     if from_env:
         return from_env
     path = store_path / ID_SALT_FILE

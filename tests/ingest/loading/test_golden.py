@@ -4,17 +4,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from typing import Any
 
 import pytest
 
+from emitter.instrument import pseudonymize
 from tests.ingest.loading.support import DATA, SALT, events, full, query
 
 
 def _hash(raw: str) -> str:
-    return hashlib.sha256(f"{SALT}\x00{raw}".encode()).hexdigest()[:32]
+    return pseudonymize(raw, SALT)
 
 
 DEVICE = _hash("A1B2C3D4-E5F6-4789-ABCD-0123456789EF")
