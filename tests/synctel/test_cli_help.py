@@ -30,7 +30,9 @@ def test_help_everywhere(path: tuple[str, ...], capsys: pytest.CaptureFixture[st
     assert "usage: synctel " + " ".join(path) in capsys.readouterr().out
 
 
-@pytest.mark.parametrize(("path", "parser"), list(command_paths()), ids=lambda p: str(p))
+@pytest.mark.parametrize(
+    ("path", "parser"), list(command_paths()), ids=[" ".join(p) for p in PATHS]
+)
 def test_every_option_has_help(path: tuple[str, ...], parser: argparse.ArgumentParser) -> None:
     for action in parser._actions:
         if action.option_strings and action.dest != "help":
