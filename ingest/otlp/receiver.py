@@ -62,6 +62,21 @@ class ReceiverConfig:
     retry_after_seconds: int = 1
     """The ``Retry-After`` of 429 and 503 answers."""
 
+    @property
+    def token_required(self) -> bool:
+        """Whether requests must carry the bearer token."""
+        return not is_loopback(self.host) if self.require_token is None else self.require_token
+
+    def check(self) -> None:
+        """Raise :class:`ReceiverConfigError` for a configuration the receiver refuses."""
+        if self.token_required and not self.token:
+            raise ReceiverConfigError(
+                f"a bearer token is required to listen on {self.host} (not loopback): pass "
+                "--token-env NAME or --token-file FILE, or listen on 127.0.0.1"
+            )
+        if self.max_body_bytes < 1 or self.queue_size < 1 or self.max_inflight < 1:
+            raise ReceiverConfigError("max body bytes, queue size and max in-flight must be ≥ 1")
+
 
 def is_loopback(host: str) -> bool:
     """True for ``localhost`` and loopback IP addresses (127.0.0.0/8, ::1)."""
@@ -80,17 +95,9 @@ class OtlpReceiver:
         self.config = config or ReceiverConfig()
         """The configuration it runs with."""
         cfg = self.config
-        self.token_required = (
-            not is_loopback(cfg.host) if cfg.require_token is None else cfg.require_token
-        )
+        cfg.check()
+        self.token_required = cfg.token_required
         """Whether requests must carry the bearer token."""
-        if self.token_required and not cfg.token:
-            raise ReceiverConfigError(
-                f"a bearer token is required to listen on {cfg.host} (not loopback): pass "
-                "--token-env NAME or --token-file FILE, or listen on 127.0.0.1"
-            )
-        if cfg.max_body_bytes < 1 or cfg.queue_size < 1 or cfg.max_inflight < 1:
-            raise ReceiverConfigError("max body bytes, queue size and max in-flight must be ≥ 1")
         self.statuses: Counter[int] = Counter()
         """Answers given so far, by HTTP status."""
         self.accepted = 0

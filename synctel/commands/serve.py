@@ -23,8 +23,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "/v1/metrics, protobuf or JSON, plain or gzip; GET /healthz for health. A request "
             "is acknowledged only once its rows are durably in the store; records that cannot "
             "be stored are quarantined and reported as a partial success. Under overload it "
-            "answers 429/503 with Retry-After. A bearer token is required unless it listens on "
-            "loopback. Stops cleanly on Ctrl-C or SIGTERM, writing everything acknowledged."
+            "answers 429/503 with Retry-After. Clients must send a bearer token when one is "
+            "given, and one must be given to listen anywhere but loopback. Stops cleanly on "
+            "Ctrl-C or SIGTERM, writing everything acknowledged."
         ),
     )
     add_store_option(parser)
@@ -40,15 +41,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     token.add_argument(
         "--token-env",
         metavar="NAME",
-        help="read the bearer token clients must send from environment variable NAME",
+        help="require the bearer token held in environment variable NAME",
     )
     token.add_argument(
         "--token-file",
         type=Path,
         metavar="FILE",
-        help="read the bearer token clients must send from FILE (surrounding whitespace ignored)",
+        help="require the bearer token held in FILE (whitespace around it ignored)",
     )
-    parser.add_argument(
+    token.add_argument(
         "--allow-unauthenticated",
         action="store_true",
         help="accept requests without a token even when not listening on loopback",
@@ -111,10 +112,11 @@ def run_serve(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         token=token,
-        require_token=False if args.allow_unauthenticated else None,
+        require_token=True if token else (False if args.allow_unauthenticated else None),
         max_body_bytes=args.max_body_bytes or DEFAULT_MAX_BODY_BYTES,
         queue_size=args.queue_size or DEFAULT_QUEUE_SIZE,
     )
+    config.check()  # before the store folder is made
     store = Store.open(store_path(args))
     receiver = OtlpReceiver(store, config).start()
     auth = "bearer token required" if receiver.token_required else "no token required"
