@@ -89,7 +89,19 @@ def any_value(value: AnyValue) -> Any:
 
 def attributes(pairs: Iterable[KeyValue]) -> dict[str, Any]:
     """OTLP key-value pairs as a dict."""
-    return {kv.key: any_value(kv.value) for kv in pairs}
+    out: dict[str, Any] = {}
+    for kv in pairs:  # the common scalar kinds inline: this runs for every attribute
+        value = kv.value
+        kind = value.WhichOneof("value")
+        if kind == "string_value":
+            out[kv.key] = value.string_value
+        elif kind == "int_value":
+            out[kv.key] = value.int_value
+        elif kind == "double_value":
+            out[kv.key] = value.double_value
+        else:
+            out[kv.key] = any_value(value)
+    return out
 
 
 def map_request(message: Message) -> Mapped:

@@ -225,3 +225,14 @@ def test_exemplar_ids_in_json_are_hex_too() -> None:
     exemplar = message.resource_metrics[0].scope_metrics[0].metrics[0].gauge.data_points[0]
     assert isinstance(exemplar, metrics_pb2.NumberDataPoint)
     assert exemplar.exemplars[0].trace_id == b"\xab" * 16
+
+
+@pytest.mark.parametrize("content", [{}, {"ts": 5, "text": "é"}, {"a": [1, "z"], "b": None}])
+def test_event_ids_are_uuid5_of_the_canonical_content(content) -> None:
+    import uuid
+
+    from ingest import convert
+
+    canonical = json.dumps(content, sort_keys=True, default=str)
+    expected = uuid.uuid5(uuid.UUID("5d6e0f1c-4f0a-4b1e-9a57-53796e6374e1"), canonical)
+    assert convert.event_id(content) == str(expected)
