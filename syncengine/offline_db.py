@@ -70,6 +70,9 @@ class OfflineDatabase:
         self._conn = sqlite3.connect(str(path), isolation_level=None)
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.executescript(_SCHEMA)
+        # An upper bound on the records held (None = unknown): the S10 limit check counts
+        # exactly only when the bound could be over the limit, not on every download.
+        self._at_most: int | None = None
 
     def close(self) -> None:
         """Close the file."""
@@ -125,6 +128,7 @@ class OfflineDatabase:
 
     def record_change(self, change: Change, owner: str | None) -> None:
         """Apply a local edit and queue it for upload, atomically (write-ahead)."""
+        created = False
         with self._tx() as conn:
             if change.op is ChangeOp.DELETE:
                 conn.execute("DELETE FROM records WHERE tbl=? AND id=?", (change.tbl, change.id))
@@ -133,6 +137,7 @@ class OfflineDatabase:
                     "SELECT fields FROM records WHERE tbl=? AND id=?", (change.tbl, change.id)
                 ).fetchone()
                 merged = {**json.loads(row[0]), **change.fields} if row else change.fields
+                created = row is None
                 if row:
                     conn.execute(
                         "UPDATE records SET fields=? WHERE tbl=? AND id=?",
@@ -156,6 +161,8 @@ class OfflineDatabase:
                     change.base_version,
                 ),
             )
+        if created and self._at_most is not None:
+            self._at_most += 1
 
     def outbox(self) -> list[Change]:
         """Pending changes, oldest first."""
@@ -200,7 +207,9 @@ class OfflineDatabase:
                 "VALUES (?,?,?,?,?)",
                 ((tbl, u[0], u[2], u[3], u[1]) for u in response.upserts),
             )
-            total: int = conn.execute("SELECT COUNT(*) FROM records").fetchone()[0]
+            total = (self._at_most or 0) - removed + len(response.upserts)
+            if self._at_most is None or total > max_records:
+                total = conn.execute("SELECT COUNT(*) FROM records").fetchone()[0]
             if total > max_records:
                 raise SyncFailure(
                     FailureType.CONFIG_ERROR,
@@ -215,6 +224,7 @@ class OfflineDatabase:
                 "last_success_at=excluded.last_success_at",
                 (tbl, response.token, now.isoformat()),
             )
+        self._at_most = total
         return Applied(len(response.upserts), removed)
 
     def token(self, tbl: str) -> str | None:
@@ -236,6 +246,7 @@ class OfflineDatabase:
             conn.execute("DELETE FROM records")
             conn.execute("DELETE FROM outbox")
             conn.execute("DELETE FROM table_state")
+        self._at_most = 0
 
     def info(self) -> dict[str, str]:
         """Stored device info (device id, user id, os, model, app version)."""
