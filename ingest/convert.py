@@ -121,16 +121,19 @@ def service_name(resource: Mapping[str, Any]) -> str | None:
     return None if value is None else str(value)
 
 
-def _coerce(value: Any, kind: type) -> Any:
+def _coerce(value: Any, kind: type, bits: int = 0) -> Any:
     """A scalar converted to a column's Python type (int, float or str), or None when it
-    cannot be."""
+    cannot be; an int must also fit a signed integer of ``bits`` bits (when not 0)."""
     if value is None:
         return None
     if kind is not str:
         try:
-            return kind(value)
-        except (TypeError, ValueError):
+            number = kind(value)
+        except (TypeError, ValueError, OverflowError):
             return None
+        if bits and not -(1 << (bits - 1)) <= number < 1 << (bits - 1):
+            return None
+        return number
     if isinstance(value, str):
         return value
     return json.dumps(jsonable(value)) if isinstance(value, Sequence) else str(value)
@@ -148,18 +151,20 @@ def _result(event: str | None, attributes: Mapping[str, Any]) -> str | None:
 
 
 @functools.cache
-def _attribute_columns() -> dict[str, tuple[str, type]]:
-    """Attribute key (plain str) → (``sync_events`` column, its Python type)."""
+def _attribute_columns() -> dict[str, tuple[str, type, int]]:
+    """Attribute key (plain str) → (``sync_events`` column, its Python type, its integer bit
+    width or 0)."""
     schema = arrow_schemas()[EVENTS.name]
-    out: dict[str, tuple[str, type]] = {}
+    out: dict[str, tuple[str, type, int]] = {}
     for column, key in EVENT_COLUMNS.items():
         arrow_type = schema.field(column).type
         kind: type = str
+        bits = 0
         if pa.types.is_integer(arrow_type):
-            kind = int
+            kind, bits = int, arrow_type.bit_width
         elif pa.types.is_floating(arrow_type):
             kind = float
-        out[str(key)] = (column, kind)
+        out[str(key)] = (column, kind, bits)
     return out
 
 
@@ -197,7 +202,7 @@ def event_row(
     for key, value in resource.items():
         target = columns.get(key)
         if target is not None and key not in attrs:
-            row[target[0]] = _coerce(value, target[1])
+            row[target[0]] = _coerce(value, target[1], target[2])
     skip = (CUSTOM_EVENT_NAME, Attr.RESULT) if event == Event.TABLE else (CUSTOM_EVENT_NAME,)
     rest: dict[str, Any] = {}
     for key, value in attrs.items():
@@ -206,7 +211,7 @@ def event_row(
             if key not in skip:
                 rest[key] = value
             continue
-        coerced = _coerce(value, target[1])
+        coerced = _coerce(value, target[1], target[2])
         row[target[0]] = coerced
         if coerced is None and value is not None:
             rest[key] = value
@@ -323,6 +328,9 @@ class MetricInfo:
     """The resource's ``service.name``."""
 
 
+_BIGINT_LIMIT: Final = 1 << 63
+
+
 def point_row(
     metric: MetricInfo,
     ts_ns: int,
@@ -337,7 +345,11 @@ def point_row(
     bucket_counts: Sequence[int] | None = None,
 ) -> dict[str, Any]:
     """One ``metric_points`` row from neutral values; shared by the SDK sink and OTLP paths.
-    Sums and gauges set ``value``; histograms set the rest."""
+    Sums and gauges set ``value``; histograms set the rest. Raises ``ValueError`` when a count
+    does not fit the store's BIGINT."""
+    counts = [] if bucket_counts is None else list(bucket_counts)
+    if any(c >= _BIGINT_LIMIT for c in counts) or (count is not None and count >= _BIGINT_LIMIT):
+        raise ValueError(f"{metric.name}: a count does not fit a signed 64-bit integer")
     return {
         "ts": ts_ns // 1000,
         "name": metric.name,
@@ -350,7 +362,7 @@ def point_row(
         "min": minimum,
         "max": maximum,
         "bucket_bounds": None if bucket_bounds is None else list(bucket_bounds),
-        "bucket_counts": None if bucket_counts is None else list(bucket_counts),
+        "bucket_counts": None if bucket_counts is None else counts,
         "attributes": to_json(attributes),
         "service_name": metric.service_name,
     }

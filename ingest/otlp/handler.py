@@ -26,7 +26,7 @@ from ingest.otlp.decode import (
     status_body,
 )
 from ingest.otlp.records import Mapped, map_request
-from ingest.otlp.writer import Job
+from ingest.otlp.writer import make_job
 
 if TYPE_CHECKING:
     from ingest.otlp.receiver import OtlpReceiver
@@ -96,6 +96,10 @@ class Handler(BaseHTTPRequestHandler):
                 receiver.inflight.release()
         except OtlpRequestError as exc:
             self._error(exc.status, str(exc), fmt, _retry_headers(exc.status, receiver))
+        except Exception as exc:  # a bug must answer 500, not drop the connection
+            receiver.log.exception("unexpected error in an OTLP request")
+            self.close_connection = True
+            self._error(HTTPStatus.INTERNAL_SERVER_ERROR, f"internal error: {exc!r}", fmt)
         finally:
             receiver.request_finished()
 
@@ -105,7 +109,7 @@ class Handler(BaseHTTPRequestHandler):
         data = inflate(self._read_body(limit), self.headers.get("Content-Encoding"), limit)
         mapped = map_request(parse_request(signal, data, fmt))
         if mapped.accepted or mapped.rejected:
-            job = Job(mapped, f"otlp-http {signal.path} from {self.client_address[0]}")
+            job = make_job(mapped, f"otlp-http {signal.path} from {self.client_address[0]}")
             if not receiver.writer.submit(job):
                 raise OtlpRequestError(
                     HTTPStatus.TOO_MANY_REQUESTS, "the store writer's queue is full"

@@ -246,8 +246,8 @@ def _map_metric(metric: metrics_pb2.Metric, service: str | None, out: Mapped) ->
             out.metrics.append(point_row(info, point.time_unix_nano, attrs, value=value))
             continue
         explicit = data == "histogram"
-        out.metrics.append(
-            point_row(
+        try:
+            row = point_row(
                 info,
                 point.time_unix_nano,
                 attrs,
@@ -258,4 +258,7 @@ def _map_metric(metric: metrics_pb2.Metric, service: str | None, out: Mapped) ->
                 bucket_bounds=list(point.explicit_bounds) if explicit else None,
                 bucket_counts=list(point.bucket_counts) if explicit else None,
             )
-        )
+        except ValueError as exc:
+            out.rejected.append(Rejected("data point out of range", str(exc), to_otlp_json(point)))
+            continue
+        out.metrics.append(row)

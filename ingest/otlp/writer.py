@@ -1,11 +1,11 @@
 """The receiver's bounded work queue and the one thread that appends its batches to the store.
 
-Request handlers put a :class:`Job` (the rows of one request) on a bounded queue and wait for
-it; the writer thread takes every job waiting (up to a row budget), appends them to the store
-in one write per table (Parquet files are fsynced before they become visible), then wakes the
-handlers. A handler acknowledges its request only after that, so an acknowledged batch is
-durably in the store. A full queue refuses new jobs at once instead of buffering without
-bound; the receiver answers those with 429 and ``Retry-After``.
+Request handlers put a :class:`Job` (the Arrow tables of one request) on a bounded queue and
+wait for it; the writer thread takes every job waiting (up to a row budget), appends them to
+the store in one write per table (Parquet files are fsynced before they become visible), then
+wakes the handlers. A handler acknowledges its request only after that, so an acknowledged
+batch is durably in the store. A full queue refuses new jobs at once instead of buffering
+without bound; the receiver answers those with 429 and ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import pyarrow as pa
 from ingest.convert import events_table, points_table
 from ingest.otlp.records import Mapped
 from ingest.store import Store
-from ingest.tables import arrow_schemas
+from ingest.tables import EVENTS, METRICS, QUARANTINE, SPANS, arrow_schemas
 
 _log = logging.getLogger(__name__)
 
@@ -35,16 +35,43 @@ DEFAULT_ROWS_PER_WRITE: Final = 100_000
 
 @dataclass
 class Job:
-    """The rows of one request, waiting to be written."""
+    """The Arrow tables of one request, waiting to be written."""
 
-    mapped: Mapped
-    """What to write (rows and rejected records)."""
-    source: str
-    """Where it came from, for ``quarantine.source_file`` (e.g. ``otlp-http /v1/logs``)."""
+    tables: dict[str, pa.Table]
+    """Table name (``sync_events``, ``spans``, ``metric_points``, ``quarantine``) → rows."""
     done: threading.Event = field(default_factory=threading.Event)
     """Set once the job is written (or failed)."""
     error: str | None = None
     """Why writing failed, or None once written."""
+
+    @property
+    def rows(self) -> int:
+        """Rows in all tables."""
+        return sum(t.num_rows for t in self.tables.values())
+
+
+def make_job(mapped: Mapped, source: str) -> Job:
+    """The job of one request's rows, its rejected records as quarantine rows from ``source``.
+
+    Built by the request's own thread, so rows Arrow cannot take fail that request alone
+    (it raises), never a write that other requests share.
+    """
+    schemas = arrow_schemas()
+    tables: dict[str, pa.Table] = {}
+    if mapped.events:
+        tables[EVENTS.name] = events_table(mapped.events)
+    if mapped.spans:
+        tables[SPANS.name] = pa.Table.from_pylist(mapped.spans, schema=schemas[SPANS.name])
+    if mapped.metrics:
+        tables[METRICS.name] = points_table(mapped.metrics)
+    if mapped.rejected:
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        rows = [
+            {"loaded_at": now, "source_file": source, "reason": r.reason, "raw": r.raw}
+            for r in mapped.rejected
+        ]
+        tables[QUARANTINE.name] = pa.Table.from_pylist(rows, schema=schemas[QUARANTINE.name])
+    return Job(tables)
 
 
 class StoreWriter:
@@ -116,7 +143,7 @@ class StoreWriter:
             if first is None:
                 return
             jobs = [first]
-            rows = first.mapped.accepted
+            rows = first.rows
             while rows < self._rows_per_write:
                 try:
                     job = self._queue.get_nowait()
@@ -126,7 +153,7 @@ class StoreWriter:
                     stopping = True
                     break
                 jobs.append(job)
-                rows += job.mapped.accepted
+                rows += job.rows
             self._write(jobs)
 
     def _write(self, jobs: list[Job]) -> None:
@@ -147,24 +174,9 @@ class StoreWriter:
             job.done.set()
 
     def _append(self, jobs: list[Job]) -> int:
-        events = [row for job in jobs for row in job.mapped.events]
-        spans = [row for job in jobs for row in job.mapped.spans]
-        points = [row for job in jobs for row in job.mapped.metrics]
         written = 0
-        if events:
-            written += self.store.append_events(events_table(events))
-        if spans:
-            schema = arrow_schemas()["spans"]
-            written += self.store.append_spans(pa.Table.from_pylist(spans, schema=schema))
-        if points:
-            written += self.store.append_metrics(points_table(points))
-        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-        rejected = [
-            {"loaded_at": now, "source_file": job.source, "reason": r.reason, "raw": r.raw}
-            for job in jobs
-            for r in job.mapped.rejected
-        ]
-        if rejected:
-            schema = arrow_schemas()["quarantine"]
-            written += self.store.append_quarantine(pa.Table.from_pylist(rejected, schema=schema))
+        for spec in (EVENTS, SPANS, METRICS, QUARANTINE):
+            parts = [job.tables[spec.name] for job in jobs if spec.name in job.tables]
+            if parts:
+                written += self.store.append(spec, pa.concat_tables(parts))
         return written

@@ -247,3 +247,46 @@ def test_healthz_reports_ok(receiver) -> None:
     health = json.loads(reply.body)
     assert health["status"] == "ok"
     assert health["queue_capacity"] == 64
+
+
+def test_integers_too_large_for_their_column_stay_in_attributes(receiver, store) -> None:
+    body = logs_request(
+        record("sync.failed", sync_id="big", sync_error_code=2**40, sync_conflicts=3)
+    ).SerializeToString()
+    assert post(receiver, "/v1/logs", body, PROTOBUF).status == 200
+    [(code, conflicts, attributes)] = query(
+        store, "SELECT error_code, conflicts, attributes FROM sync_events"
+    )
+    assert (code, conflicts) == (None, 3)
+    assert json.loads(attributes) == {"sync.error.code": 2**40}
+
+
+def test_counts_too_large_for_the_store_are_rejected_points(receiver, store) -> None:
+    huge_count = {
+        "resourceMetrics": [
+            {
+                "scopeMetrics": [
+                    {
+                        "metrics": [
+                            {
+                                "name": "sync.duration",
+                                "histogram": {
+                                    "aggregationTemporality": 1,
+                                    "dataPoints": [
+                                        {"timeUnixNano": "5", "count": str(2**64 - 1), "sum": 1}
+                                    ],
+                                },
+                            }
+                        ]
+                    }
+                ]
+            }
+        ]
+    }
+    reply = post(receiver, "/v1/metrics", json.dumps(huge_count).encode(), JSON)
+    assert reply.status == 200
+    partial = json.loads(reply.body)["partialSuccess"]
+    assert partial["rejectedDataPoints"] == "1"
+    assert "does not fit a signed 64-bit integer" in partial["errorMessage"]
+    [(reason,)] = query(store, "SELECT reason FROM quarantine")
+    assert reason.startswith("data point out of range: sync.duration")
