@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import zlib
 from typing import Any
 
 from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import ExportLogsServiceRequest
@@ -79,3 +80,11 @@ def json_record(event: str, sync_id: str, **extra: Any) -> dict[str, Any]:
         "attributes": [{"key": "sync.id", "value": {"stringValue": sync_id}}],
         **extra,
     }
+
+
+def gzip_bomb(inflated_bytes: int) -> bytes:
+    """A gzip body of ``inflated_bytes`` zeros, compressed in 1 MiB steps (never held whole)."""
+    deflate = zlib.compressobj(9, zlib.DEFLATED, 31)
+    chunk = b"\0" * (1 << 20)
+    parts = [deflate.compress(chunk) for _ in range(inflated_bytes >> 20)]
+    return b"".join([*parts, deflate.flush()])

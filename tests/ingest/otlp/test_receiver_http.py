@@ -19,6 +19,7 @@ from tests.ingest.otlp.requests import (
     JSON,
     PROTOBUF,
     TS,
+    gzip_bomb,
     json_record,
     logs_json,
     logs_request,
@@ -115,7 +116,7 @@ def test_oversize_body_gets_413_and_the_connection_stays_usable(serve, store) ->
 
 def test_gzip_bomb_is_refused_with_413(serve, store) -> None:
     receiver = serve(max_body_bytes=64 * 1024)
-    bomb = gzip.compress(b"\0" * (32 * 1024 * 1024))
+    bomb = gzip_bomb(32 * 1024 * 1024)
     assert len(bomb) < 64 * 1024
     reply = post(receiver, "/v1/logs", bomb, {**PROTOBUF, "Content-Encoding": "gzip"})
     assert reply.status == 413
