@@ -107,7 +107,11 @@ def event_id(record: Mapping[str, Any]) -> str:
 
     Equal to ``str(uuid.uuid5(namespace, canonical JSON))``, formatted without building a
     ``UUID`` object (this runs once per event on the receiver's hot path)."""
-    canonical = json.dumps(record, sort_keys=True, default=str)
+    return event_id_from_canonical(json.dumps(record, sort_keys=True, default=str))
+
+
+def event_id_from_canonical(canonical: str) -> str:
+    """The :func:`event_id` of a record already encoded as its canonical JSON text."""
     digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + canonical.encode()).digest()[:16])  # noqa: S324 - uuid5 is defined over SHA-1; an id, not a security hash
     digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
     digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
