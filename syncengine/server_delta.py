@@ -87,8 +87,8 @@ class DeltaComputer:
         """Use ``conn``; creates the temp tables the computation needs."""
         self._conn = conn
         conn.executescript(_TEMP_SCHEMA)
-        # Row counts for choosing a query shape; records change only with a changelog entry and
-        # a device's holdings of a table only with a new gen, so these keys are exact.
+        # Estimated row counts, only for choosing a query shape (never for what a delta holds):
+        # table -> (changelog position when counted, rows); (device, table) -> (rows, drift).
         self._table_rows: dict[str, tuple[int, int]] = {}
         self._held_rows: dict[tuple[str, str], tuple[int, int]] = {}
 
@@ -128,7 +128,8 @@ class DeltaComputer:
                 return DownloadResponse(table, state.token)
             conn.execute("DELETE FROM _scope")
             conn.execute(
-                "INSERT INTO _scope SELECT DISTINCT id FROM changelog WHERE tbl=? AND seq>?",
+                # not DISTINCT: SQLite would walk the table's whole history in id order for it
+                "INSERT OR IGNORE INTO _scope SELECT id FROM changelog WHERE tbl=? AND seq>?",
                 (table, state.seq),
             )
             self._fill_target(profile, table, device_id, user_id, today, scoped=True)
@@ -165,9 +166,7 @@ class DeltaComputer:
         state: TableState | None,
         reset: bool,
     ) -> DownloadResponse:
-        self._fill_target(
-            profile, table, device_id, user_id, today, scoped=False, max_seq=max_seq, gens=gens
-        )
+        self._fill_target(profile, table, device_id, user_id, today, scoped=False, max_seq=max_seq)
         if reset:
             self._conn.execute(
                 "DELETE FROM holdings WHERE device_id=? AND tbl=?", (device_id, table)
@@ -189,7 +188,6 @@ class DeltaComputer:
         *,
         scoped: bool,
         max_seq: int = 0,
-        gens: dict[str, int] | None = None,
     ) -> None:
         conn = self._conn
         conn.execute("DELETE FROM _target")
@@ -215,7 +213,7 @@ class DeltaComputer:
                     f"WHERE x.tbl=?2 AND {_lookup('x', rel.column)} IN (r.id) "
                     "AND h.device_id=?1 AND h.tbl=x.tbl AND h.id=x.id)"
                 )
-            elif self._probe_rows(table, device_id, src, max_seq, (gens or {}).get(src)):
+            elif self._probe_rows(table, device_id, src, max_seq):
                 # few rows, most of the source held: seek a held source row pointing at each
                 pull = (
                     "EXISTS (SELECT 1 FROM records x CROSS JOIN holdings h "
@@ -234,18 +232,16 @@ class DeltaComputer:
                 (device_id, src, table),
             )
 
-    def _probe_rows(
-        self, table: str, device_id: str, src: str, max_seq: int, src_gen: int | None
-    ) -> bool:
+    def _probe_rows(self, table: str, device_id: str, src: str, max_seq: int) -> bool:
         """Whether probing each row of ``table`` for a held ``src`` row pointing at it beats
         collecting what every held ``src`` row points at.
 
         Probing costs about one seek per row plus one per unheld source row passed over;
         collecting costs two seeks per held source row. A device holding a large table whose
-        rows point into a small one (200,000 work orders, 1,000 accounts) probes.
+        rows point into a small one (200,000 work orders, 1,000 accounts) probes. Both give the
+        same rows, so estimated counts (recounted after a quarter of churn) are enough.
         """
-        conn = self._conn
-        rows: int = conn.execute(
+        rows: int = self._conn.execute(
             "SELECT COUNT(*) FROM (SELECT 1 FROM records WHERE tbl=? LIMIT ?)",
             (table, _FEW_ROWS + 1),
         ).fetchone()[0]
@@ -253,21 +249,28 @@ class DeltaComputer:
             return False
         if rows == 0:
             return True  # nothing to probe
-        held = self._held_rows.get((device_id, src))
-        if src_gen is None or held is None or held[0] != src_gen:
-            n = conn.execute(
-                "SELECT COUNT(*) FROM holdings WHERE device_id=? AND tbl=?", (device_id, src)
-            ).fetchone()[0]
-            held = (src_gen if src_gen is not None else -1, n)
-            self._held_rows[(device_id, src)] = held
-        if rows > held[1]:
+        held = self._held(device_id, src)
+        if rows > held:
             return False
-        total = self._table_rows.get(src)
-        if total is None or total[0] != max_seq:
-            n = conn.execute("SELECT COUNT(*) FROM records WHERE tbl=?", (src,)).fetchone()[0]
-            total = (max_seq, n)
-            self._table_rows[src] = total
-        return rows + (total[1] - held[1]) <= held[1]
+        return rows + self._rows(src, max_seq) - held <= held
+
+    def _held(self, device_id: str, table: str) -> int:
+        held, drift = self._held_rows.get((device_id, table), (0, -1))
+        if drift < 0 or drift > held // 4:
+            held = self._conn.execute(
+                "SELECT COUNT(*) FROM holdings WHERE device_id=? AND tbl=?", (device_id, table)
+            ).fetchone()[0]
+            self._held_rows[(device_id, table)] = (held, 0)
+        return held
+
+    def _rows(self, table: str, max_seq: int) -> int:
+        seq, rows = self._table_rows.get(table, (-1, 0))
+        if seq < 0 or max_seq - seq > rows // 4:
+            rows = self._conn.execute(
+                "SELECT COUNT(*) FROM records WHERE tbl=?", (table,)
+            ).fetchone()[0]
+            self._table_rows[table] = (max_seq, rows)
+        return rows
 
     def _diff(
         self,
@@ -308,6 +311,8 @@ class DeltaComputer:
                 "INSERT OR REPLACE INTO holdings(device_id, tbl, id, version) VALUES (?,?,?,?)",
                 ((device_id, table, u[0], u[1]) for u in upserts),
             )
+        # only a reset bumps unconditionally, and a reset cleared the holdings first
+        self._held_moved(device_id, table, len(upserts), len(removals), kept=not bump)
         gen = state.gen if state else 0
         if upserts or removals or state is None or bump:
             gen += 1
@@ -318,3 +323,14 @@ class DeltaComputer:
             (device_id, table, new.seq, new.gen, new.day, json.dumps(new.source_gens)),
         )
         return DownloadResponse(table, new.token, tuple(upserts), tuple(removals))
+
+    def _held_moved(
+        self, device_id: str, table: str, upserts: int, removals: int, kept: bool
+    ) -> None:
+        """Adjust the estimate of the rows held after a diff (upserts may be updates)."""
+        key = (device_id, table)
+        if not kept:
+            self._held_rows[key] = (upserts, 0)  # the holdings were cleared first
+        elif key in self._held_rows:
+            held, drift = self._held_rows[key]
+            self._held_rows[key] = (max(held + upserts - removals, 0), drift + upserts + removals)
