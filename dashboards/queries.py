@@ -160,6 +160,20 @@ HEADLINE_FIELDS: Final = (
     "stale_devices",
 )
 """The Overview's headline figures, in display order."""
+HEADLINE_HELP: Final = {
+    "success_rate": "Successful passes / finished passes (sync_runs), as daily_health.",
+    "passes": "Passes started in the period (sync_runs); skipped syncs are not passes.",
+    "active_devices": "Distinct devices that started a pass.",
+    "p95_duration_ms": "95th percentile wall duration of successful passes.",
+    "failures": "Passes that ended with sync.failed.",
+    "conflicts": "sync.conflict events (records changed on both sides).",
+    "skips": "Due syncs that did not run (skips_by_reason).",
+    "stale_devices": (
+        f"Devices seen in the period with no successful pass in the {STALE_DEVICE_HOURS} h "
+        "before its end (device_status)."
+    ),
+}
+"""What each headline figure counts (shown as the figure's help)."""
 
 
 def headline(store: Path, f: Filters, as_of: datetime) -> dict[str, float | None]:

@@ -1,0 +1,61 @@
+"""Overview: is sync healthy? Headline figures against the previous period, and the trends."""
+
+from typing import Literal
+
+import streamlit as st
+
+from dashboards import charts, queries, ui
+from dashboards.context import load
+
+Colour = Literal["normal", "inverse", "off"]
+HEADLINES: tuple[tuple[str, str, str, Colour], ...] = (
+    ("success_rate", "Success rate", "pct", "normal"),
+    ("passes", "Passes", "n", "off"),
+    ("active_devices", "Active devices", "n", "off"),
+    ("p95_duration_ms", "p95 duration", "s", "inverse"),
+    ("failures", "Failures", "n", "inverse"),
+    ("conflicts", "Conflicts", "n", "inverse"),
+    ("skips", "Skipped syncs", "n", "inverse"),
+    ("stale_devices", "Stale devices", "n", "inverse"),
+)
+
+st.title("Sync health")
+period = ui.page_period()
+now = load(queries.headline, period.filters, period.as_of)
+before = (
+    load(queries.headline, period.previous, period.previous.end)
+    if period.previous is not None and period.previous.end is not None
+    else None
+)
+for row in (HEADLINES[:4], HEADLINES[4:]):
+    for column, (key, label, kind, colour) in zip(st.columns(4), row, strict=True):
+        column.metric(
+            label,
+            ui.fmt(now[key], kind),
+            ui.delta(now[key], before[key] if before else None, kind),
+            delta_color=colour,
+            border=True,
+            help=queries.HEADLINE_HELP[key],
+        )
+if not now["passes"]:
+    ui.no_data()
+    st.stop()
+daily = load(queries.daily, period.filters)
+left, right = st.columns(2)
+left.subheader("Daily success rate")
+left.altair_chart(charts.success_trend(daily), width="stretch")
+right.subheader("Sync modes over time")
+right.altair_chart(
+    charts.modes_over_time(load(queries.modes_over_time, period.filters)), width="stretch"
+)
+left, right = st.columns(2)
+left.subheader("Active devices per day")
+left.altair_chart(charts.daily_devices(daily), width="stretch")
+skips = load(queries.view, "skips_by_reason", period.filters)
+right.subheader("Skipped syncs by reason")
+if skips.is_empty():
+    right.caption("No skipped syncs in this period.")
+else:
+    right.altair_chart(charts.skips_by_reason(skips), width="stretch")
+st.subheader("Daily health")
+ui.table(daily, "daily_health", key="daily")

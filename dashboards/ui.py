@@ -1,0 +1,155 @@
+"""Widgets the pages share: the page's period (or an empty state), headline figures, tables
+with a CSV download, and the "no data in this filter" note."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import polars as pl
+import streamlit as st
+
+from dashboards import queries
+from dashboards.context import Period, load, resolve, selection, store_path
+from dashboards.queries import StoreState
+
+
+def empty_state(state: StoreState) -> None:
+    """Say why there is nothing to show and what to run to get data."""
+    store = store_path()
+    if state is StoreState.MISSING:
+        st.info(
+            f"**No store at `{store}` yet.** Fill one with a simulated fleet:\n\n"
+            f"```\nsynctel demo --store {store}\n```\n"
+            f"or load telemetry with `synctel load FILE… --store {store}`, or receive it with "
+            f"`synctel serve --store {store}`. Then reload this page.",
+            icon=":material/database:",
+        )
+    elif state is StoreState.BROKEN:
+        st.error(
+            f"**The store's catalog at `{store}` cannot be read.** Restart "
+            f"`synctel dashboard --store {store}` (it rebuilds the catalog), or check the "
+            f"store with `synctel query --store {store} --list`.",
+            icon=":material/error:",
+        )
+    else:
+        st.info(
+            f"**The store at `{store}` has no events yet.** Simulate a fleet with "
+            f"`synctel simulate --store {store}`, load files with "
+            f"`synctel load FILE… --store {store}`, or point devices at "
+            f"`synctel serve --store {store}`. Live mode (`synctel dashboard --live 5`) shows "
+            "them as they arrive.",
+            icon=":material/hourglass_empty:",
+        )
+
+
+def page_period() -> Period:
+    """The period this render shows; draws the empty state and stops when there is no data."""
+    state = queries.state(store_path())
+    if state is not StoreState.READY:
+        empty_state(state)
+        st.stop()
+    found = load(queries.clock)
+    assert found is not None  # a ready store has events
+    period = resolve(selection(), found[1])
+    st.caption(f"Period: {period.label}")
+    return period
+
+
+def no_data(what: str = "passes") -> None:
+    """The note shown when the filters leave nothing to show."""
+    st.info(
+        f"No {what} in this filter. Widen the time range or clear some filters in the sidebar.",
+        icon=":material/filter_alt_off:",
+    )
+
+
+def _csv(frame: pl.DataFrame) -> bytes:
+    flat = frame.with_columns(
+        pl.col(c).cast(pl.List(pl.String)).list.join(", ")
+        for c, t in frame.schema.items()
+        if isinstance(t, pl.List)
+    )
+    return flat.write_csv().encode()
+
+
+def table(
+    frame: pl.DataFrame,
+    name: str,
+    *,
+    key: str,
+    select: bool = False,
+    column_config: Mapping[str, Any] | None = None,
+) -> list[int]:
+    """Show ``frame`` with a CSV download button; with ``select``, one row can be picked and
+    its index is returned (empty when none is)."""
+    event = st.dataframe(
+        frame,
+        hide_index=True,
+        column_config=dict(column_config or {}),
+        key=key,
+        on_select="rerun" if select else "ignore",
+        selection_mode="single-row",
+    )
+    st.download_button(
+        f"Download {name} (CSV)",
+        _csv(frame),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        key=f"{key}_csv",
+        icon=":material/download:",
+    )
+    if not select:
+        return []
+    rows: list[int] = list(event.selection.rows)  # type: ignore[union-attr]
+    return rows
+
+
+def fmt(value: float | None, kind: str) -> str:
+    """A headline figure in words: ``pct`` (a 0..1 rate), ``s`` (from ms) or ``n`` (a count)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if kind == "pct":
+        return f"{value * 100:.1f} %"
+    if kind == "s":
+        return f"{value / 1000:.1f} s"
+    return f"{value:,.0f}"
+
+
+def when(value: object) -> str:
+    """A timestamp to the minute (``2024-05-09 07:00``), or a dash when there is none."""
+    return value.strftime("%Y-%m-%d %H:%M") if isinstance(value, datetime) else "–"
+
+
+def delta(now: float | None, before: float | None, kind: str) -> str | None:
+    """The change against the previous period, in the figure's unit (None when unknown)."""
+    diff = queries.change(now, before)
+    if diff is None:
+        return None
+    if kind == "pct":
+        return f"{diff * 100:+.1f} pt"
+    if kind == "s":
+        return f"{diff / 1000:+.1f} s"
+    return f"{diff:+,.0f}"
+
+
+DRILL_PARAMS = ("drill_profile", "drill_table")
+"""Query parameters naming the profile and table the Profiles x tables page drills into."""
+
+
+def drill_target(matrix: pl.DataFrame, picked: list[int]) -> int | None:
+    """The matrix row to drill into: the selected row (remembered in the URL), else the row the
+    URL names; None when neither is."""
+    params = st.query_params
+    if picked:
+        row = matrix.row(picked[0], named=True)
+        params[DRILL_PARAMS[0]] = row["profile"]
+        params[DRILL_PARAMS[1]] = row["table_name"]
+        return picked[0]
+    profile, table = (params.get(name) for name in DRILL_PARAMS)
+    for index, cell in enumerate(matrix.select("profile", "table_name").iter_rows()):
+        if cell == (profile, table):
+            return index
+    return None
