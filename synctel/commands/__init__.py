@@ -1,4 +1,4 @@
 """Sub-commands of ``synctel``, one module each; each exposes ``register(subparsers)``."""
 
-COMMAND_MODULES: tuple[str, ...] = ("profile", "load", "query", "compact", "serve")
+COMMAND_MODULES: tuple[str, ...] = ("profile", "load", "query", "compact", "serve", "dashboard")
 """Registered in this order in ``synctel --help``."""
