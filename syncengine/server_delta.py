@@ -307,9 +307,13 @@ class DeltaComputer:
                 ((device_id, table, i) for i in removals),
             )
         if upserts:
-            conn.executemany(
-                "INSERT OR REPLACE INTO holdings(device_id, tbl, id, version) VALUES (?,?,?,?)",
-                ((device_id, table, u[0], u[1]) for u in upserts),
+            # the rows just selected, written in SQL: no round trip through Python per row
+            conn.execute(
+                "INSERT OR REPLACE INTO holdings(device_id, tbl, id, version) "
+                "SELECT ?1, ?2, t.id, t.version FROM _target t "
+                "LEFT JOIN holdings h ON h.device_id=?1 AND h.tbl=?2 AND h.id=t.id "
+                "WHERE h.id IS NULL OR h.version<>t.version",
+                (device_id, table),
             )
         # only a reset bumps unconditionally, and a reset cleared the holdings first
         self._held_moved(device_id, table, len(upserts), len(removals), kept=not bump)
