@@ -8,20 +8,25 @@ passes, outcomes, conflicts and skips; the telemetry (if an SDK is configured) t
 from __future__ import annotations
 
 import random
-import tempfile
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
 from emitter.catalog import NetworkType
-from emitter.instrument import DeviceIdentity
+from emitter.instrument import DeviceIdentity, SyncInstrumentation
 from syncengine.clock import Clock, ManualClock
 from syncengine.device import DeviceClient
 from syncengine.profile.model import Profile
 from syncengine.server import SyncServer
 from syncengine.status import PassResult
 from syncengine.transport import InProcessTransport
+
+InstrumentationFactory = Callable[[Clock, DeviceIdentity, str], SyncInstrumentation]
+"""Builds a device's instrumentation from its clock, identity and profile name."""
+Progress = Callable[[float], None]
+"""Told the share of simulated time done (0..1) after each tick of the fleet."""
 
 TICK = timedelta(minutes=5)
 """How often each device's scheduler wakes up."""
@@ -67,54 +72,70 @@ def run_fleet(
     clock: Clock | None = None,
     workdir: str | Path | None = None,
     work_orders: int = 30,
+    instrumentation: InstrumentationFactory | None = None,
+    progress: Progress | None = None,
 ) -> FleetSummary:
     """Simulate ``devices`` technicians for ``hours`` of (simulated) time; the summary.
 
     Work orders carry ``msdyn_systemstatus`` and an owner, as the default profile expects;
-    ``clock`` must be a ManualClock (a fresh one by default).
+    ``clock`` must be a ManualClock (a fresh one by default). ``instrumentation`` builds each
+    device's telemetry (the API globals by default); ``progress`` hears how far the run is.
     """
     clock = clock or ManualClock()
     if not isinstance(clock, ManualClock):
         raise TypeError("run_fleet simulates time: pass a ManualClock")
     rng = random.Random(seed)  # noqa: S311 -- reproducible simulation, not security
     summary = FleetSummary()
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(workdir or tmp)
-        server = SyncServer(root / "server.db", clock, [profile])
-        users = [f"tech{i}" for i in range(devices)]
-        server.load(
-            "msdyn_workorder",
+
+    def where(name: str) -> str | Path:  # in memory unless asked: no fsync per commit
+        return Path(workdir) / name if workdir else ":memory:"
+
+    server = SyncServer(where("server.db"), clock, [profile])
+    users = [f"tech{i}" for i in range(devices)]
+    server.load(
+        "msdyn_workorder",
+        (
             (
-                (
-                    f"wo{i}",
-                    {"msdyn_systemstatus": OPEN, "msdyn_name": f"WO-{i:05}"},
-                    rng.choice(users),
-                )
-                for i in range(work_orders)
+                f"wo{i}",
+                {"msdyn_systemstatus": OPEN, "msdyn_name": f"WO-{i:05}"},
+                rng.choice(users),
+            )
+            for i in range(work_orders)
+        ),
+    )
+    transport = InProcessTransport(server)
+    identities = [DeviceIdentity(f"device-{u}", u) for u in users]
+    fleet = [
+        DeviceClient(
+            where(f"{ident.user_id}.db"),
+            ident,
+            profile,
+            transport,
+            clock,
+            instrumentation=(
+                instrumentation(clock, ident, profile.name) if instrumentation else None
             ),
         )
-        transport = InProcessTransport(server)
-        fleet = [
-            DeviceClient(
-                root / f"{u}.db", DeviceIdentity(f"device-{u}", u), profile, transport, clock
-            )
-            for u in users
-        ]
-        try:
-            end = clock.now() + timedelta(hours=hours)
-            while clock.now() < end:
-                for device in fleet:
-                    _act(rng, device)
-                    summary.add(device.tick())
-                if rng.random() < 0.3:
-                    wo = f"wo{rng.randrange(work_orders)}"
-                    status = rng.choice([OPEN, OPEN, COMPLETED])
-                    server.upsert("msdyn_workorder", wo, {"msdyn_systemstatus": status})
-                clock.advance(TICK)
-        finally:
+        for ident in identities
+    ]
+    try:
+        begin = clock.now()
+        end = begin + timedelta(hours=hours)
+        while clock.now() < end:
             for device in fleet:
-                device.close()
-            server.close()
+                _act(rng, device)
+                summary.add(device.tick())
+            if rng.random() < 0.3:
+                wo = f"wo{rng.randrange(work_orders)}"
+                status = rng.choice([OPEN, OPEN, COMPLETED])
+                server.upsert("msdyn_workorder", wo, {"msdyn_systemstatus": status})
+            clock.advance(TICK)
+            if progress is not None:
+                progress(min(1.0, (clock.now() - begin) / (end - begin)))
+    finally:
+        for device in fleet:
+            device.close()
+        server.close()
     return summary
 
 

@@ -1,4 +1,13 @@
 """Sub-commands of ``synctel``, one module each; each exposes ``register(subparsers)``."""
 
-COMMAND_MODULES: tuple[str, ...] = ("profile", "load", "query", "compact", "serve", "dashboard")
+COMMAND_MODULES: tuple[str, ...] = (
+    "profile",
+    "load",
+    "query",
+    "compact",
+    "serve",
+    "simulate",
+    "demo",
+    "dashboard",
+)
 """Registered in this order in ``synctel --help``."""

@@ -1,0 +1,87 @@
+"""``synctel demo``: simulate a default fleet into the default store and show what to try next.
+
+The demo owns the store it fills: it leaves a marker file there, and on a re-run it clears a
+store only when that marker says the demo made it. A store holding anyone else's data is never
+touched: the demo stops and asks for another ``--store``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+from pathlib import Path
+from typing import Final
+
+from synctel.commands._common import CommandError, add_store_option, store_path
+
+MARKER: Final = ".synctel-demo"
+"""File in a store folder that says ``synctel demo`` created it (and may replace it)."""
+DEVICES: Final = 10
+"""Devices in the demo fleet (sized so the demo ends in well under 30 s on 2 cores)."""
+DAYS: Final = 0.5
+"""Simulated days of the demo."""
+TRY_QUERIES: Final = (
+    "FROM daily_health",
+    "FROM health_by_profile_table ORDER BY failures DESC LIMIT 10",
+    "FROM errors_summary",
+    "FROM skips_by_reason ORDER BY skips DESC",
+    "FROM conflicts_by_table",
+    "FROM device_status LIMIT 10",
+)
+"""Queries the demo suggests."""
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``demo``."""
+    parser = subparsers.add_parser(
+        "demo",
+        help="simulate a small fleet into the store and show its health",
+        description=(
+            "Simulate a default fleet into the store (replacing a previous demo's data, never "
+            "anything else), print its health and the queries to try next."
+        ),
+    )
+    parser.add_argument(
+        "--quiet", action="store_true", help="no progress on stderr (the summary still prints)"
+    )
+    add_store_option(parser)
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Prepare the store, simulate, print the summary and what to try next."""
+    from synctel.commands.simulate import simulate
+
+    store = store_path(args)
+    prepare(store)
+    summary = simulate(store, DEVICES, DAYS, seed=0, quiet=args.quiet)
+    (store / MARKER).write_text("created by synctel demo; re-running the demo replaces it\n")
+    print(summary)
+    print()
+    print(next_steps(store))
+    return 0
+
+
+def prepare(store: Path) -> None:
+    """Make ``store`` ready for the demo: absent or empty is fine, a previous demo is cleared,
+    anything else is refused."""
+    if not store.exists():
+        return
+    if not store.is_dir():
+        raise CommandError(f"{store} is a file; pass --store with a folder for the demo")
+    if (store / MARKER).exists():
+        shutil.rmtree(store)
+        return
+    if any(store.iterdir()):
+        raise CommandError(
+            f"{store} holds data the demo did not create; pass --store with a new folder "
+            "(or set SYNCTEL_STORE) to run the demo"
+        )
+
+
+def next_steps(store: Path) -> str:
+    """What to run next (the dashboard, once it exists, opens from here)."""
+    opt = "" if store == Path("synctel-data") else f" --store {store}"
+    lines = ["Try:"] + [f"  synctel query{opt} '{q}'" for q in TRY_QUERIES]
+    lines.append(f"  synctel query{opt} --list")
+    return "\n".join(lines)
