@@ -3,10 +3,12 @@
 Target (issue 4): ≥ 50,000 events/s with 512-event batches on 2 cores, on loopback.
 
     python -m bench.otlp_receiver [--runs 3] [--seconds 5] [--clients 16] [--batch 512]
+                                  [--workers 1]
 
-The receiver runs in this process (its HTTP threads and its store writer, writing a real store
-in a temp folder with the default auto-compaction). The clients run in separate processes so
-they do not share its interpreter lock: each keeps one HTTP/1.1 connection open and posts
+The receiver runs as ``synctel serve --workers N`` does (:class:`ingest.otlp.workers.WorkerPool`:
+N forked receiver processes, each with its HTTP threads and store writer, all writing one real
+store in a temp folder with the default auto-compaction). The clients run in separate
+processes too: each keeps one HTTP/1.1 connection open and posts
 pre-serialised protobuf ``ExportLogsServiceRequest`` bodies of ``--batch`` sync events, each
 batch with its own sync id, as fast as it is answered. Only 200 answers count (every one was
 durably written before it was sent); 429/503 answers are counted apart. Each run is bounded by
@@ -31,7 +33,8 @@ from opentelemetry.proto.logs.v1.logs_pb2 import LogRecord, ResourceLogs, ScopeL
 from opentelemetry.proto.resource.v1.resource_pb2 import Resource
 
 from bench._timing import report
-from ingest.otlp.receiver import OtlpReceiver, ReceiverConfig
+from ingest.otlp.receiver import ReceiverConfig
+from ingest.otlp.workers import WorkerPool
 from ingest.store import Store
 
 T0 = 1_779_703_200_000_000_000
@@ -100,16 +103,16 @@ def _client(port: int, bodies: list[bytes], seconds: float, out: mp.Queue) -> No
 
 
 def one_run(
-    clients: int, batch: int, seconds: float, bodies: list[list[bytes]]
+    workers: int, clients: int, batch: int, seconds: float, bodies: list[list[bytes]]
 ) -> dict[str, float]:
     """One bounded run against a fresh store; events/s acknowledged and refusals."""
     with tempfile.TemporaryDirectory(prefix="otlp-bench-") as folder:
-        store = Store.open(Path(folder) / "store")
-        receiver = OtlpReceiver(store, ReceiverConfig(port=0)).start()
+        store_path = Path(folder) / "store"
+        pool = WorkerPool(store_path, ReceiverConfig(port=0), workers).start()
         ctx = mp.get_context("fork")
         out: mp.Queue = ctx.Queue()  # type: ignore[type-arg]
         procs = [
-            ctx.Process(target=_client, args=(receiver.port, bodies[c], seconds, out))
+            ctx.Process(target=_client, args=(pool.port, bodies[c], seconds, out))
             for c in range(clients)
         ]
         start = time.perf_counter()
@@ -121,8 +124,9 @@ def one_run(
         elapsed = time.perf_counter() - start
         for p in procs:
             p.join(10)
-        receiver.close()
-        con = store.connect()
+        if not pool.close():
+            raise SystemExit("the receiver workers did not stop cleanly")
+        con = Store.open(store_path).connect()
         try:
             stored = con.execute("SELECT count(*) FROM sync_events").fetchone()
         finally:
@@ -150,13 +154,16 @@ def main() -> None:
         help="client processes, each one exporter with one connection (a fleet's fan-in)",
     )
     parser.add_argument("--batch", type=int, default=512, help="events per request")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="receiver processes (synctel serve --workers)"
+    )
     args = parser.parse_args()
 
     bodies = [[batch_body(c * 1000 + b, args.batch) for b in range(8)] for c in range(args.clients)]
     rows: list[dict[str, object]] = []
     rates: list[float] = []
     for run in range(1, args.runs + 1):
-        result = one_run(args.clients, args.batch, args.seconds, bodies)
+        result = one_run(args.workers, args.clients, args.batch, args.seconds, bodies)
         rows.append({"run": run, **result})
         rates.append(result["events_per_s"])
         print(f"run {run}: {result['events_per_s']:,.0f} events/s", flush=True)

@@ -61,6 +61,9 @@ class ReceiverConfig:
     """How long a request waits for the store before it gets 503 (never acknowledged)."""
     retry_after_seconds: int = 1
     """The ``Retry-After`` of 429 and 503 answers."""
+    reuse_port: bool = False
+    """Bind with ``SO_REUSEPORT``, so several worker processes share the port (the kernel
+    spreads connections among them; see :mod:`ingest.otlp.workers`)."""
 
     @property
     def token_required(self) -> bool:
@@ -227,6 +230,8 @@ class _Server(ThreadingHTTPServer):
     def server_bind(self) -> None:
         # HTTPServer.server_bind resolves the host's FQDN, which can stall without DNS.
         self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if self.receiver.config.reuse_port:
+            self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         self.socket.bind(self.server_address)
         self.server_address = self.socket.getsockname()
         self.server_name = str(self.server_address[0])

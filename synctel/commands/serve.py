@@ -6,7 +6,7 @@ import argparse
 import os
 import signal
 import sys
-import threading
+import time
 from pathlib import Path
 from types import FrameType
 
@@ -69,6 +69,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="N",
         help="requests that may wait for the store before new ones get 429 (default: 64)",
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="receiver processes sharing the port, to decode on N cores (default: 1)",
+    )
     parser.set_defaults(func=run_serve)
 
 
@@ -96,9 +103,12 @@ def run_serve(args: argparse.Namespace) -> int:
     """Serve until SIGINT/SIGTERM, then write everything acknowledged and stop."""
     from ingest.otlp.decode import DEFAULT_MAX_BODY_BYTES
     from ingest.otlp.receiver import OtlpReceiver, ReceiverConfig
+    from ingest.otlp.workers import WorkerPool
     from ingest.otlp.writer import DEFAULT_QUEUE_SIZE
     from ingest.store import Store
 
+    if args.workers < 1:
+        raise CommandError(f"--workers {args.workers}: must be at least 1")
     if not 0 <= args.port <= 65535:
         raise CommandError(f"--port {args.port}: must be between 0 and 65535")
     for option, value in (
@@ -117,33 +127,40 @@ def run_serve(args: argparse.Namespace) -> int:
         queue_size=args.queue_size or DEFAULT_QUEUE_SIZE,
     )
     config.check()  # before the store folder is made
-    store = Store.open(store_path(args))
-    receiver = OtlpReceiver(store, config).start()
-    auth = "bearer token required" if receiver.token_required else "no token required"
+    server: OtlpReceiver | WorkerPool
+    if args.workers == 1:
+        server = OtlpReceiver(Store.open(store_path(args)), config).start()
+        where = server.writer.store.path
+    else:  # the workers open the store themselves: nothing fork-unsafe runs here before
+        where = store_path(args).expanduser().resolve()
+        server = WorkerPool(where, config, args.workers).start()
+    auth = "bearer token required" if server.token_required else "no token required"
     print(
-        f"synctel serve: OTLP/HTTP on {receiver.url} ({auth}) → store {store.path}; "
-        f"POST /v1/logs /v1/traces /v1/metrics, GET /healthz; Ctrl-C stops",
+        f"synctel serve: OTLP/HTTP on {server.url} ({auth}, {args.workers} worker(s)) → store "
+        f"{where}; POST /v1/logs /v1/traces /v1/metrics, GET /healthz; Ctrl-C stops",
         flush=True,
     )
-    stop = threading.Event()
+    stopped: list[int] = []  # a signal handler may only touch a plain flag, not locks
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
-        stop.set()
+        stopped.append(signum)
 
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
-        while not stop.wait(0.5):
-            pass
+        while not stopped:
+            if isinstance(server, WorkerPool) and not server.alive():
+                print("synctel serve: a worker stopped unexpectedly; stopping", file=sys.stderr)
+                break
+            time.sleep(0.2)
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
-        clean = receiver.close()
+        clean = server.close()
     print(
-        f"synctel serve: stopped; {receiver.accepted} records stored, "
-        f"{receiver.rejected} quarantined",
+        f"synctel serve: stopped; {server.accepted} records stored, {server.rejected} quarantined",
         flush=True,
     )
     if not clean:
         print("synctel serve: the store did not finish writing in time", file=sys.stderr)
         return 1
-    return 0
+    return 0 if stopped else 1

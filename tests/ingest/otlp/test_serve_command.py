@@ -83,8 +83,9 @@ def test_serve_prints_its_url_takes_data_and_stops_cleanly(tmp_path, stop) -> No
         (["--token-file", "missing-token.txt"], "--token-file missing-token.txt: cannot read"),
         (["--port", "70000"], "--port 70000: must be between 0 and 65535"),
         (["--max-body-bytes", "0"], "--max-body-bytes 0: must be at least 1"),
+        (["--workers", "0"], "--workers 0: must be at least 1"),
     ],
-    ids=["off-loopback-no-token", "unset-env", "missing-file", "bad-port", "bad-limit"],
+    ids=["off-loopback-no-token", "unset-env", "missing-file", "bad-port", "bad-limit", "workers"],
 )
 def test_bad_options_get_one_line_and_exit_1(tmp_path, capsys, monkeypatch, args, message):
     monkeypatch.chdir(tmp_path)
@@ -108,3 +109,33 @@ def test_port_in_use_is_one_clear_line(tmp_path, capsys) -> None:
     err = capsys.readouterr().err
     assert code == 1
     assert f"cannot listen on 127.0.0.1:{port}" in err
+
+
+def test_serve_with_workers_shares_one_port_and_loses_nothing(tmp_path) -> None:
+    store_dir = tmp_path / "store"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "synctel.cli", "serve", "--store", str(store_dir), "--port", "0",
+         "--workers", "2"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        line = first_line(proc)
+        assert "2 worker(s)" in line
+        found = re.search(r"http://127\.0\.0\.1:\d+", line)
+        assert found, line
+        for i in range(12):  # a new connection each: the kernel spreads them over the workers
+            body = logs_request(record("sync.started", sync_id=f"w{i}")).SerializeToString()
+            assert http_post(found.group(0), body, PROTOBUF) == 200
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, err
+    assert "stopped; 12 records stored, 0 quarantined" in out
+    con = Store.open(store_dir).connect()
+    try:
+        assert con.execute("SELECT count(DISTINCT sync_id) FROM sync_events").fetchall() == [(12,)]
+    finally:
+        con.close()
