@@ -42,6 +42,7 @@ def first_line(proc: subprocess.Popen[str], timeout: float = 30) -> str:
     return proc.stdout.readline()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_serve_prints_its_url_takes_data_and_stops_cleanly(tmp_path, stop) -> None:
     store_dir = tmp_path / "store"
@@ -111,6 +112,7 @@ def test_port_in_use_is_one_clear_line(tmp_path, capsys) -> None:
     assert f"cannot listen on 127.0.0.1:{port}" in err
 
 
+@pytest.mark.slow
 def test_serve_with_workers_shares_one_port_and_loses_nothing(tmp_path) -> None:
     store_dir = tmp_path / "store"
     proc = subprocess.Popen(
