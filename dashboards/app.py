@@ -20,8 +20,8 @@ import streamlit as st  # noqa: E402
 
 from dashboards import context, filters, queries  # noqa: E402
 
+# Not named pages/: that folder name turns on Streamlit's older multipage mode.
 PAGES = Path(__file__).resolve().parent / "app_pages"
-"""The page scripts (not named pages/: that name turns on Streamlit's older multipage mode)."""
 
 st.set_page_config(page_title="synctel — sync health", page_icon=":material/sync:", layout="wide")
 navigation = st.navigation(

@@ -11,7 +11,9 @@ from typing import Final
 import altair as alt
 import polars as pl
 
-DAY: Final = alt.X("day:T", title="Day (UTC)", axis=alt.Axis(format="%b %d"))
+DAY: Final = alt.X(
+    "yearmonthdate(day):T", title="Day (UTC)", axis=alt.Axis(format="%b %d", tickCount="day")
+)
 """The x axis of the daily charts."""
 MATRIX_METRICS: Final = {
     "success_rate": "Success rate (%)",
@@ -81,8 +83,8 @@ def health_matrix(frame: pl.DataFrame, metric: str) -> alt.LayerChart:
         else alt.Scale(scheme="orangered")
     )
     base = alt.Chart(data).encode(
-        alt.X("table_name:N", title="Table"),
-        alt.Y("profile:N", title="Offline profile"),
+        alt.X("table_name:N", title="Table", axis=alt.Axis(labelAngle=-30, labelLimit=220)),
+        alt.Y("profile:N", title="Offline profile", axis=alt.Axis(labelLimit=260)),
     )
     cells = base.mark_rect().encode(
         alt.Color(f"{metric}:Q", title=title, scale=scheme),
@@ -95,10 +97,10 @@ def health_matrix(frame: pl.DataFrame, metric: str) -> alt.LayerChart:
             alt.Tooltip("syncs:Q", title="Table syncs"),
         ],
     )
-    labels = base.mark_text(baseline="middle").encode(
+    labels = base.mark_text(baseline="middle", fontWeight="bold").encode(
         alt.Text(f"{metric}:Q", format=".1f"),
     )
-    layered: alt.LayerChart = cells + labels
+    layered: alt.LayerChart = (cells + labels).properties(height=alt.Step(44))
     return layered
 
 
@@ -113,7 +115,7 @@ def intervals(frame: pl.DataFrame) -> alt.Chart:
         alt.Chart(data)
         .mark_bar()
         .encode(
-            alt.Y("profile_table:N", title="Profile / table"),
+            alt.Y("profile_table:N", title="Profile / table", axis=alt.Axis(labelLimit=360)),
             alt.X("minutes:Q", title="Interval (minutes)"),
             alt.Color("interval:N", title="Interval"),
             alt.YOffset("interval:N"),
@@ -134,7 +136,7 @@ def error_timeline(frame: pl.DataFrame) -> alt.Chart:
         alt.Chart(frame)
         .mark_bar()
         .encode(
-            alt.X("hour:T", title="Hour (UTC)"),
+            alt.X("yearmonthdatehours(hour):T", title="Hour (UTC)"),
             alt.Y("failures:Q", title="Failed passes (count)"),
             alt.Color("failure_type:N", title="Failure type"),
             tooltip=["hour:T", "failure_type:N", "failures:Q", "devices:Q"],

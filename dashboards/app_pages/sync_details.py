@@ -28,7 +28,7 @@ if run.is_empty():
     st.warning(f"No pass with sync id `{sync_id}` in this store.")
     st.stop()
 row = run.row(0, named=True)
-cols = st.columns(4)
+cols = st.columns([1, 2, 1, 1])
 cols[0].metric("Result", row["result"], border=True)
 cols[1].metric("Mode", row["mode"] or "–", border=True)
 cols[2].metric("Wall duration", ui.fmt(row["duration_ms"], "s"), border=True)

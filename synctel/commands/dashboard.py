@@ -75,6 +75,7 @@ def streamlit_command(host: str, port: int) -> list[str]:
         "--server.fileWatcherType=none",
         "--browser.gatherUsageStats=false",
         "--global.developmentMode=false",
+        "--client.toolbarMode=viewer",
     ]
 
 

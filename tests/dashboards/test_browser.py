@@ -1,0 +1,185 @@
+"""The real thing: ``synctel dashboard`` on loopback, driven by headless Chromium.
+
+The test starts the command as a subprocess on a free port, opens it in Debian's Chromium
+through Playwright, clicks through every page, changes a filter, and checks the URL and a
+figure. Screenshots go to ``tests/artifacts/dashboard/`` (gitignored). The server is killed
+(its whole process group) whatever happens.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from emitter.config import ENV_STORE
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).parents[1] / "artifacts" / "dashboard"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+START_TIMEOUT_S = 30.0
+STEP_TIMEOUT_MS = 15_000
+PAGES = [
+    ("Profiles × tables", "Profiles × tables", "profiles-tables"),
+    ("Errors", "Sync errors", "errors"),
+    ("Conflicts", "Sync conflicts", "conflicts"),
+    ("Performance", "Sync performance", "performance"),
+    ("Devices", "Devices", "devices"),
+    ("Sync details", "Sync details", "sync-details"),
+    ("Overview", "Sync health", "overview"),
+]
+"""(sidebar link, page title, url path) in the order the test visits them."""
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (make browser)"),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_healthy(base: str, server: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        assert server.poll() is None, "synctel dashboard exited early"
+        try:
+            with urllib.request.urlopen(f"{base}_stcore/health", timeout=2) as reply:
+                if reply.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError(f"the dashboard did not answer within {START_TIMEOUT_S:.0f} s")
+
+
+@pytest.fixture
+def dashboard(stores: dict[str, Path]) -> Iterator[str]:
+    """``synctel dashboard`` on the incident store; yields its URL, then kills it."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k != ENV_STORE}
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "synctel.cli",
+            "dashboard",
+            "--store",
+            str(stores["incident"]),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+        start_new_session=True,
+    )
+    try:
+        assert server.stdout is not None
+        line = server.stdout.readline()
+        assert f"http://127.0.0.1:{port}/" in line, line
+        base = f"http://127.0.0.1:{port}/"
+        wait_healthy(base, server)
+        yield base
+    finally:
+        with_group = os.getpgid(server.pid) if server.poll() is None else None
+        if with_group is not None:
+            os.killpg(with_group, signal.SIGTERM)
+            try:
+                server.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(with_group, signal.SIGKILL)
+                server.wait()
+        if server.stdout is not None:
+            server.stdout.close()
+
+
+def metric(page, label: str) -> str:
+    """The value shown by the headline figure ``label``."""
+    box = page.locator('[data-testid="stMetric"]').filter(
+        has=page.locator('[data-testid="stMetricLabel"]', has_text=re.compile(f"^{label}$"))
+    )
+    return box.locator('[data-testid="stMetricValue"]').inner_text(timeout=STEP_TIMEOUT_MS)
+
+
+def settle(page) -> None:
+    """Wait until Streamlit has finished the current run and no element is stale."""
+    page.wait_for_timeout(300)
+    page.wait_for_function(
+        """() => document.querySelector('[data-testid="stApp"]')
+                   ?.getAttribute('data-test-script-state') === 'notRunning'
+              && !document.querySelector('[data-stale="true"]')""",
+        timeout=STEP_TIMEOUT_MS,
+    )
+
+
+def test_click_through_every_page_and_filter(dashboard: str):
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.set_default_timeout(STEP_TIMEOUT_MS)
+            page.goto(dashboard)
+            page.get_by_role("heading", name="Sync health").wait_for()
+            settle(page)
+            assert metric(page, "Success rate") == "81.2 %"
+            assert "range=7d" in page.url
+            page.screenshot(path=ARTIFACTS / "overview.png", full_page=True)
+
+            for link, title, path in PAGES:
+                page.get_by_test_id("stSidebarNav").get_by_text(link, exact=True).click()
+                page.get_by_role("heading", name=title).wait_for()
+                settle(page)
+                assert f"/{path}" in page.url or path == "overview"
+                assert "range=7d" in page.url, "filters must survive a page switch"
+                page.screenshot(path=ARTIFACTS / f"{path}.png", full_page=True)
+                assert not page.locator('[data-testid="stException"]').count()
+
+            failures_before = metric(page, "Failures")
+            app_filter = (
+                page.get_by_test_id("stSidebar")
+                .get_by_test_id("stMultiSelect")
+                .filter(has_text="App version")
+            )
+            app_filter.locator("input").click()
+            page.get_by_role("option", name="1.5.0").click()
+            page.keyboard.press("Escape")
+            page.wait_for_url(re.compile(r"[?&]app=1\.5\.0"))
+            settle(page)
+            page.get_by_text("0.0 %").first.wait_for()
+            assert metric(page, "Success rate") == "0.0 %"
+            assert metric(page, "Failures") != failures_before
+            page.screenshot(path=ARTIFACTS / "overview-app-1.5.0.png", full_page=True)
+
+            # The link reproduces the view in a fresh tab.
+            fresh = browser.new_page(viewport={"width": 1400, "height": 1000})
+            fresh.goto(page.url)
+            fresh.get_by_role("heading", name="Sync health").wait_for()
+            settle(fresh)
+            assert metric(fresh, "Success rate") == "0.0 %"
+        finally:
+            browser.close()
