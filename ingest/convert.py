@@ -398,30 +398,19 @@ def metrics_to_points(data: MetricsData) -> pa.Table:
                     ts, attrs = point.time_unix_nano, point.attributes
                     if isinstance(point, NumberDataPoint):
                         rows.append(point_row(info, ts, attrs, value=float(point.value)))
-                    elif isinstance(point, HistogramDataPoint):
-                        rows.append(
-                            point_row(
-                                info,
-                                ts,
-                                attrs,
-                                count=point.count,
-                                total=float(point.sum),
-                                minimum=point.min,
-                                maximum=point.max,
-                                bucket_bounds=point.explicit_bounds,
-                                bucket_counts=point.bucket_counts,
-                            )
+                        continue
+                    explicit = isinstance(point, HistogramDataPoint)  # else exponential
+                    rows.append(
+                        point_row(
+                            info,
+                            ts,
+                            attrs,
+                            count=point.count,
+                            total=float(point.sum),
+                            minimum=point.min,
+                            maximum=point.max,
+                            bucket_bounds=point.explicit_bounds if explicit else None,  # type: ignore[union-attr]
+                            bucket_counts=point.bucket_counts if explicit else None,  # type: ignore[union-attr]
                         )
-                    else:
-                        rows.append(
-                            point_row(
-                                info,
-                                ts,
-                                attrs,
-                                count=point.count,
-                                total=float(point.sum),
-                                minimum=point.min,
-                                maximum=point.max,
-                            )
-                        )
+                    )
     return points_table(rows)
