@@ -62,13 +62,13 @@ def test_a_registered_loader_is_asked_after_the_built_in_ones(tmp_path: Path) ->
         name = "lines"
 
         def sniff(self, head: bytes, path: Path) -> bool:
-            return head.startswith(b'{"resourceLogs"')
+            return head.startswith(b"LINES")
 
         def read(self, path, context):  # pragma: no cover - never read here
             return iter(())
 
-    path = tmp_path / "otlp.jsonl"
-    path.write_bytes(b'{"resourceLogs": []}\n')
+    path = tmp_path / "custom.txt"
+    path.write_bytes(b"LINES\nnot any built-in format\n")
     with pytest.raises(NotTelemetryError):
         detect(path)
     loader = Lines()
