@@ -74,6 +74,8 @@ class SimTelemetry:
         """Configure providers (not the globals) writing to the store at ``store``."""
         config = TelemetryConfig(
             service_name="synctel-fleet",
+            # the SDK would make a random one; a run is identified by its seed
+            resource_attributes={"service.instance.id": f"synctel-simulate-seed-{seed}"},
             store=store,
             set_global=False,
             max_queue_size=QUEUE_SIZE,

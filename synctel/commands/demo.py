@@ -16,10 +16,8 @@ from synctel.commands._common import CommandError, add_store_option, store_path
 
 MARKER: Final = ".synctel-demo"
 """File in a store folder that says ``synctel demo`` created it (and may replace it)."""
-DEVICES: Final = 10
-"""Devices in the demo fleet (sized so the demo ends in well under 30 s on 2 cores)."""
-DAYS: Final = 0.5
-"""Simulated days of the demo."""
+SCENARIO: Final = "demo"
+"""The demo's built-in scenario (its size is sized to end in well under 30 s on 2 cores)."""
 TRY_QUERIES: Final = (
     "FROM daily_health",
     "FROM health_by_profile_table ORDER BY failures DESC LIMIT 10",
@@ -54,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
 
     store = store_path(args)
     prepare(store)
-    summary = simulate(store, DEVICES, DAYS, seed=0, quiet=args.quiet)
+    summary = simulate(store, SCENARIO, None, None, seed=0, quiet=args.quiet)
     (store / MARKER).write_text("created by synctel demo; re-running the demo replaces it\n")
     print(summary)
     print()

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from synctel.commands._common import CommandError, add_store_option, store_path
+
+DEFAULT_SCENARIO = "healthy-week"
+"""The scenario of ``synctel simulate`` when none is named."""
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -23,10 +26,24 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         ),
     )
     parser.add_argument(
-        "--devices", type=int, default=None, metavar="N", help="devices in the fleet"
+        "--devices",
+        type=int,
+        default=None,
+        metavar="N",
+        help="devices in the fleet (default: the scenario's)",
     )
     parser.add_argument(
-        "--days", type=float, default=None, metavar="D", help="simulated days to run"
+        "--days",
+        type=float,
+        default=None,
+        metavar="D",
+        help="simulated days to run (default: the scenario's)",
+    )
+    parser.add_argument(
+        "--scenario",
+        default=DEFAULT_SCENARIO,
+        metavar="NAME|FILE",
+        help=f"a built-in scenario or a scenario .toml file (default: {DEFAULT_SCENARIO})",
     )
     parser.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")
     parser.add_argument(
@@ -38,26 +55,37 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     """Simulate, then print the summary."""
-    devices = 20 if args.devices is None else args.devices
-    days = 1.0 if args.days is None else args.days
-    check_size(devices, days)
-    print(simulate(store_path(args), devices, days, args.seed, quiet=args.quiet))
+    check_size(args.devices, args.days)
+    summary = simulate(
+        store_path(args), args.scenario, args.devices, args.days, args.seed, quiet=args.quiet
+    )
+    print(summary)
     return 0
 
 
-def check_size(devices: int, days: float) -> None:
+def check_size(devices: int | None, days: float | None) -> None:
     """One clear message for a fleet size that cannot be simulated."""
-    if devices < 1:
+    if devices is not None and devices < 1:
         raise CommandError(f"--devices must be at least 1, got {devices}")
-    if not 0 < days <= 366:
+    if days is not None and not 0 < days <= 366:
         raise CommandError(f"--days must be more than 0 and at most 366, got {days:g}")
 
 
-def simulate(store: Path, devices: int, days: float, seed: int, *, quiet: bool = False) -> str:
-    """Run the fleet into ``store``; the health summary (warns on stderr if events were lost)."""
-    from syncengine.clock import ManualClock
-    from syncengine.fleet import run_fleet
-    from syncengine.profile.load import default_profile
+def simulate(
+    store: Path,
+    scenario: str,
+    devices: int | None,
+    days: float | None,
+    seed: int,
+    *,
+    quiet: bool = False,
+) -> str:
+    """Run ``scenario`` into ``store``; the health summary (warns on stderr if events were lost).
+
+    ``devices`` and ``days`` default to the scenario's own.
+    """
+    from syncengine.sim.run import run_scenario
+    from syncengine.sim.scenario import load_scenario
     from synctel.commands._simrun import (
         ProgressBar,
         SimTelemetry,
@@ -66,9 +94,10 @@ def simulate(store: Path, devices: int, days: float, seed: int, *, quiet: bool =
         health_summary,
     )
 
-    clock = ManualClock()
-    start = clock.now()
-    window = Window(start.replace(tzinfo=None), (start + timedelta(days=days)).replace(tzinfo=None))
+    plan = load_scenario(scenario)
+    start = datetime.combine(plan.start, datetime.min.time())
+    length = plan.days if days is None else days
+    window = Window(start, start + timedelta(days=length))
     held = events_in_window(store, window)
     if held:
         raise CommandError(
@@ -76,19 +105,18 @@ def simulate(store: Path, devices: int, days: float, seed: int, *, quiet: bool =
             f"{window.start:%Y-%m-%d} to {window.end:%Y-%m-%d}; use another --store"
         )
     telemetry = SimTelemetry(store, seed)
-    bar = ProgressBar("simulating", enabled=not quiet)
+    bar = ProgressBar(f"simulating {plan.name}", enabled=not quiet)
 
     def progress(done: float) -> None:
         telemetry.maybe_flush()
         bar.update(done, telemetry.emitted)
 
     try:
-        run_fleet(
-            devices,
-            hours=24 * days,
+        run_scenario(
+            plan,
+            devices=devices,
+            days=length,
             seed=seed,
-            profile=default_profile(),
-            clock=clock,
             instrumentation=telemetry.instrumentation,
             progress=progress,
         )

@@ -1,22 +1,15 @@
-"""The minimal fleet: deterministic for a seed, and it exercises passes, edits and skips."""
+"""The fleet's front door: deterministic for a seed, busy, and different for another seed."""
 
 from __future__ import annotations
 
-from syncengine.clock import ManualClock
-from syncengine.fleet import run_fleet
-from syncengine.profile.load import default_profile
-from tests.syncengine.conftest import START
+from syncengine.fleet import builtin_names, run_fleet
 
 
 def test_fleet_is_deterministic_and_busy():
-    first = run_fleet(
-        devices=3, hours=3, seed=7, profile=default_profile(), clock=ManualClock(START)
-    )
-    again = run_fleet(
-        devices=3, hours=3, seed=7, profile=default_profile(), clock=ManualClock(START)
-    )
+    first = run_fleet("healthy-week", devices=4, days=1, seed=7)
+    again = run_fleet("healthy-week", devices=4, days=1, seed=7)
     assert first == again
-    assert first.passes > 5
+    assert first.passes > 10
     assert first.successes == first.passes - sum(first.failures.values())
     assert set(first.skips) <= {
         "offline",
@@ -25,8 +18,16 @@ def test_fleet_is_deterministic_and_busy():
         "inactive",
         "network_check_timeout",
     }
-    assert sum(first.skips.values()) > 0  # networks came and went
-    other = run_fleet(
-        devices=3, hours=3, seed=8, profile=default_profile(), clock=ManualClock(START)
-    )
+    other = run_fleet("healthy-week", devices=4, days=1, seed=8)
     assert other != first
+
+
+def test_the_five_built_in_scenarios_and_the_demo_exist():
+    assert {
+        "healthy-week",
+        "server-incident",
+        "conflict-storm",
+        "bad-rollout",
+        "dead-zone",
+        "demo",
+    } <= set(builtin_names())
