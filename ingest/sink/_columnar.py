@@ -103,7 +103,7 @@ def log_records_table(batch: Sequence[ReadableLogRecord]) -> pa.Table:
     :func:`ingest.convert.log_records_to_events`, built column-wise when it safely can."""
     try:
         return _columnar(batch)
-    except (_Unusual, pa.ArrowInvalid, pa.ArrowTypeError, AttributeError, TypeError, ValueError):
+    except (_Unusual, pa.ArrowException, ArithmeticError, AttributeError, TypeError, ValueError):
         return log_records_to_events(batch)
 
 
