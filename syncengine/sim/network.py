@@ -31,6 +31,9 @@ BYTES_PER_S: Final = {NetworkType.WIFI: 2_500_000, NetworkType.CELL: 400_000}
 """Typical throughput."""
 SERVER_S: Final = 0.04
 """Typical server time per call."""
+TICK: Final = timedelta(microseconds=15_625)
+"""Call times are whole 1/64 s: binary fractions, so every millisecond figure derived from the
+clock is exact and a pass's active time can never exceed its wall time by a rounding error."""
 DEAD_ZONE_COVERAGE: Final = 0.15
 """Chance of some coverage inside a region's dead-zone hours."""
 
@@ -67,7 +70,7 @@ class LatencyTransport:
             return
         jitter = self._rng.lognormvariate(0.0, 0.5)
         seconds = (ROUND_TRIP_S[net] + SERVER_S) * jitter + payload / BYTES_PER_S[net]
-        self._clock.advance(timedelta(seconds=seconds))
+        self._clock.advance(TICK * max(1, round(seconds / TICK.total_seconds())))
 
     def check(self) -> Reply[CheckResponse]:
         """The network check."""
