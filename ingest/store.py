@@ -16,6 +16,7 @@ readers, and :mod:`ingest.catalog` for the views.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import fcntl
 import threading
 from collections.abc import Iterable, Iterator
@@ -24,11 +25,13 @@ from typing import Final
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from ingest.catalog import CATALOG_FILE, build_catalog, catalog_is_current
 from ingest.compaction import CompactionResult, compact_lake, compact_partition
 from ingest.errors import StoreLayoutError, StoreNotFoundError
-from ingest.lake import Lake, WriteFile, conform, write_parquet_file
+from ingest.lake import Lake, WriteFile, conform, scan_partition, write_parquet_file
 from ingest.tables import EVENTS, METRICS, QUARANTINE, SPANS, TABLES, TableSpec
 
 LOCK_FILE: Final = ".writer.lock"
@@ -154,18 +157,58 @@ class Store:
 
     def append_events(self, batch: pa.Table, *, skip_existing: bool = False) -> int:
         """Append ``sync_events`` rows; with ``skip_existing``, rows whose ``event_id`` is
-        already stored (or repeated in the batch) are left out. Returns the rows written."""
+        already stored (or repeated in the batch) are left out. Returns the rows written.
+
+        The stored ids are looked up under the writers' lock in the files of the UTC days the
+        batch touches and the day on either side (an event's id derives from its content,
+        time included, so a repeat lands in the same day; the margin absorbs sources that
+        round a time differently), so the cost follows the batch, not the store."""
         if not skip_existing:
             return self.append(EVENTS, batch)
+        rows = conform(EVENTS, batch)
         with self._locked():
-            ids = batch.column("event_id").to_pylist()
-            seen = self.existing_event_ids(i for i in ids if i is not None)
-            keep: list[bool] = []
-            for event_id in ids:
-                keep.append(event_id is None or event_id not in seen)
-                if event_id is not None:
-                    seen.add(event_id)
-            return self.append(EVENTS, batch.filter(pa.array(keep, pa.bool_())))
+            return self.append(EVENTS, rows.filter(self._new_events(rows)))
+
+    def _new_events(self, rows: pa.Table) -> pa.Array:
+        """Mask of the rows to keep: no id, or an id neither stored nor seen earlier in rows."""
+        ids = rows.column("event_id").combine_chunks()
+        position = pa.array(range(len(ids)), pa.int64())
+        firsts = (
+            pa.table({"id": ids, "i": position})
+            .filter(pc.is_valid(ids))
+            .group_by("id", use_threads=False)
+            .aggregate([("i", "min")])
+            .column("i_min")
+        )
+        keep = pc.is_in(position, value_set=firsts)
+        stored = self._stored_event_ids(rows)
+        if len(stored):
+            keep = pc.and_(keep, pc.invert(pc.is_in(ids, value_set=stored)))
+        return pc.or_(keep, pc.is_null(ids))
+
+    def _stored_event_ids(self, rows: pa.Table) -> pa.Array:
+        """Every stored event_id in the visible files of the rows' days and their neighbours
+        (the caller holds the lock, so the visible set cannot change)."""
+        ts = rows.column(EVENTS.time_column).drop_null()
+        if len(ts) == 0:
+            return pa.array([], pa.string())
+        days = {
+            day + dt.timedelta(days=shift)
+            for day in pc.unique(ts.cast(pa.date32())).to_pylist()
+            for shift in (-1, 0, 1)
+        }
+        lake = self._lakes[EVENTS.name]
+        found: list[pa.ChunkedArray] = []
+        for day in sorted(days):
+            folder = lake.path / f"day={day.isoformat()}"
+            if folder.is_dir():
+                for path in scan_partition(folder).visible:
+                    found.append(pq.read_table(path, columns=["event_id"]).column(0))
+        if not found:
+            return pa.array([], pa.string())
+        return pa.chunked_array(
+            [c for col in found for c in col.chunks], pa.string()
+        ).combine_chunks()
 
     def append_spans(self, batch: pa.Table) -> int:
         """Append ``spans`` rows; returns the rows written."""

@@ -130,3 +130,20 @@ def test_auto_compaction_deletes_merged_away_files_after_the_grace(tmp_path: Pat
     files = scan_partition(folder)
     assert files.superseded == [], "nothing merged away is left once the grace has passed"
     assert count(store) == 7
+
+
+def test_skip_existing_keeps_first_of_repeats_and_rows_without_id(store: Store) -> None:
+    batch = events(4).set_column(0, "event_id", pa.array(["a", "b", "a", None]))
+    assert store.append_events(batch, skip_existing=True) == 3
+    assert count(store, "SELECT count(*) FROM sync_events WHERE event_id IS NULL") == 1
+    again = events(2).set_column(0, "event_id", pa.array(["b", None]))
+    assert store.append_events(again, skip_existing=True) == 1  # the NULL id only
+
+
+def test_skip_existing_finds_a_repeat_stored_under_the_next_day(store: Store) -> None:
+    late = DAY.replace(hour=23, minute=59, second=59)
+    store.append_events(events(1, day=late))  # e0 at 23:59:59
+    assert store.lake("sync_events").partitions()[0].name == "day=2026-05-01"
+    shifted = events(1, day=late + dt.timedelta(seconds=2))  # e0 again, rounded past midnight
+    assert store.append_events(shifted, skip_existing=True) == 0
+    assert count(store) == 1
