@@ -3,8 +3,9 @@
 Every function takes the store folder and the sidebar :class:`~dashboards.scope.Filters`, reads
 the ``sql/views`` metric views under those filters (:func:`~dashboards.scope.scoped_sql`), and
 returns a polars frame or a small dict. Nothing here imports Streamlit: the pages cache these
-calls, and the tests call them directly. Each connection is opened read-only on the store's
-``catalog.duckdb`` and closed before the function returns, so a writer is never held up.
+calls, and the tests call them directly. Each query gets its own in-memory connection over the
+store's visible Parquet files (:mod:`dashboards.reader`), closed before the function returns,
+so a writer is never held up.
 
 This module holds the store-wide reads and the Overview and Profiles x tables pages';
 :mod:`dashboards.queries_detail` holds the other pages'.
@@ -22,7 +23,8 @@ from typing import Any, Final
 import duckdb
 import polars as pl
 
-from dashboards.scope import Filters, scoped_sql, view_query
+from dashboards import reader
+from dashboards.scope import PASS_SLACK, Filters, scoped_sql, view_query
 from ingest.catalog import CATALOG_FILE
 
 STALE_DEVICE_HOURS: Final = 24
@@ -56,9 +58,15 @@ def catalog(store: Path) -> Path:
     return Path(store) / CATALOG_FILE
 
 
-def run(store: Path, sql: str, params: list[Any] | None = None) -> pl.DataFrame:
-    """Run ``sql`` with bound ``params`` on a fresh read-only connection; the rows as a frame."""
-    con = duckdb.connect(str(catalog(store)), read_only=True)
+def run(
+    store: Path, sql: str, params: list[Any] | None = None, f: Filters | None = None
+) -> pl.DataFrame:
+    """Run ``sql`` with bound ``params`` on a fresh read-only connection (:mod:`dashboards.reader`)
+    and return the rows as a frame; with the filters ``f``, only the day folders their time
+    range can touch are read."""
+    first = f.start.date() if f is not None and f.start is not None else None
+    last = (f.end + PASS_SLACK).date() if f is not None and f.end is not None else None
+    con = reader.connect(store, first, last)
     try:
         frame: pl.DataFrame = con.sql(sql, params=params or None).pl()
         return frame
@@ -69,7 +77,7 @@ def run(store: Path, sql: str, params: list[Any] | None = None) -> pl.DataFrame:
 def view(store: Path, name: str, f: Filters) -> pl.DataFrame:
     """Every row of the metric view ``name`` under the filters ``f``."""
     sql, params = view_query(name, f)
-    return run(store, sql, params)
+    return run(store, sql, params, f)
 
 
 def state(store: Path) -> StoreState:
@@ -77,6 +85,8 @@ def state(store: Path) -> StoreState:
     if not catalog(store).is_file():
         return StoreState.MISSING
     try:
+        con = duckdb.connect(str(catalog(store)), read_only=True)
+        con.close()
         found = run(store, "SELECT EXISTS (FROM sync_events) AS any_events")
     except duckdb.Error:
         return StoreState.BROKEN
@@ -190,7 +200,7 @@ def headline(store: Path, f: Filters, as_of: datetime) -> dict[str, float | None
     """
     views = ("sync_runs", "conflicts_by_table", "skips_by_reason", "device_status")
     sql, params = scoped_sql(HEADLINE_SQL, views, f)
-    row = run(store, sql, [*params, as_of, STALE_DEVICE_HOURS]).row(0, named=True)
+    row = run(store, sql, [*params, as_of, STALE_DEVICE_HOURS], f).row(0, named=True)
     return {k: None if row[k] is None else float(row[k]) for k in HEADLINE_FIELDS}
 
 
@@ -207,7 +217,7 @@ def modes_over_time(store: Path, f: Filters) -> pl.DataFrame:
         ("sync_runs",),
         f,
     )
-    return run(store, sql, params)
+    return run(store, sql, params, f)
 
 
 # -- Profiles x tables ----------------------------------------------------------------------
@@ -242,7 +252,7 @@ def health_matrix(store: Path, f: Filters) -> pl.DataFrame:
     median minutes between one device's consecutive successful syncs of the table) and
     ``staleness`` (minutes since success / configured interval; None if either is unknown)."""
     sql, params = scoped_sql(ACTUAL_INTERVAL_SQL, ("health_by_profile_table", "table_syncs"), f)
-    frame = run(store, sql, params)
+    frame = run(store, sql, params, f)
     return frame.with_columns(
         (pl.col("minutes_since_success") / pl.col("interval_minutes")).alias("staleness")
     )
@@ -276,7 +286,7 @@ def table_daily(store: Path, f: Filters, profile: str, table: str) -> pl.DataFra
         ("table_syncs",),
         f,
     )
-    return run(store, sql, [*params, profile, table])
+    return run(store, sql, [*params, profile, table], f)
 
 
 def period(last: datetime, preset: str) -> tuple[datetime, datetime] | None:

@@ -45,7 +45,7 @@ def error_timeline(store: Path, f: Filters) -> pl.DataFrame:
         ("sync_runs",),
         f,
     )
-    return run(store, sql, params)
+    return run(store, sql, params, f)
 
 
 def recent_errors(store: Path, f: Filters, limit: int = RECENT_ROWS) -> pl.DataFrame:
@@ -58,7 +58,7 @@ def recent_errors(store: Path, f: Filters, limit: int = RECENT_ROWS) -> pl.DataF
         ("sync_runs",),
         f,
     )
-    return run(store, sql, [*params, limit])
+    return run(store, sql, [*params, limit], f)
 
 
 # -- Conflicts ------------------------------------------------------------------------------
@@ -78,7 +78,7 @@ def conflicts_over_time(store: Path, f: Filters) -> pl.DataFrame:
         (),
         f,
     )
-    return run(store, sql, params)
+    return run(store, sql, params, f)
 
 
 def top_conflict_records(store: Path, f: Filters, limit: int = 20) -> pl.DataFrame:
@@ -94,7 +94,7 @@ def top_conflict_records(store: Path, f: Filters, limit: int = 20) -> pl.DataFra
         (),
         f,
     )
-    return run(store, sql, [*params, limit])
+    return run(store, sql, [*params, limit], f)
 
 
 # -- Performance ----------------------------------------------------------------------------
@@ -115,7 +115,7 @@ def duration_percentiles(store: Path, f: Filters, by: str) -> pl.DataFrame:
         ("sync_runs",),
         f,
     )
-    return run(store, sql, params)
+    return run(store, sql, params, f)
 
 
 def active_vs_wall(store: Path, f: Filters) -> pl.DataFrame:
@@ -130,7 +130,7 @@ def active_vs_wall(store: Path, f: Filters) -> pl.DataFrame:
         ("sync_runs",),
         f,
     )
-    return run(store, sql, params)
+    return run(store, sql, params, f)
 
 
 def payload(store: Path, f: Filters) -> pl.DataFrame:
@@ -149,7 +149,7 @@ def records_over_time(store: Path, f: Filters) -> pl.DataFrame:
         ("sync_runs",),
         f,
     )
-    return run(store, sql, params)
+    return run(store, sql, params, f)
 
 
 # -- Devices --------------------------------------------------------------------------------
@@ -171,7 +171,7 @@ def devices(
     )
     needle = search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     wanted = list(status)
-    return run(store, sql, [*params, needle, needle, wanted, wanted])
+    return run(store, sql, [*params, needle, needle, wanted, wanted], f)
 
 
 def device_passes(store: Path, f: Filters, device_id: str) -> pl.DataFrame:
@@ -184,7 +184,7 @@ def device_passes(store: Path, f: Filters, device_id: str) -> pl.DataFrame:
         ("sync_runs",),
         f,
     )
-    return run(store, sql, [*params, device_id])
+    return run(store, sql, [*params, device_id], f)
 
 
 # -- Sync details (one pass; not narrowed by the sidebar) -----------------------------------
@@ -198,23 +198,25 @@ def recent_passes(store: Path, f: Filters, limit: int = RECENT_ROWS) -> pl.DataF
         ("sync_runs",),
         f,
     )
-    return run(store, sql, [*params, limit])
+    return run(store, sql, [*params, limit], f)
 
 
 def sync_pass(store: Path, sync_id: str) -> pl.DataFrame:
     """The ``sync_runs`` row of one pass (empty when there is no such pass)."""
-    return run(store, "SELECT * FROM sync_runs WHERE sync_id = ?", [sync_id])
+    sql, params = scoped_sql("SELECT * FROM sync_runs WHERE sync_id = ?", ("sync_runs",), Filters())
+    return run(store, sql, [*params, sync_id])
 
 
 def pass_tables(store: Path, sync_id: str) -> pl.DataFrame:
     """The ``table_syncs`` rows of one pass, in the order they ended."""
-    return run(
-        store,
+    sql, params = scoped_sql(
         "SELECT ts, table_name, result, due_reason, interval_minutes, duration_ms, records_down, "
         "records_up, records_removed, bytes_down, bytes_up FROM table_syncs WHERE sync_id = ? "
         "ORDER BY ts, table_name",
-        [sync_id],
+        ("table_syncs",),
+        Filters(),
     )
+    return run(store, sql, [*params, sync_id])
 
 
 def pass_events(store: Path, sync_id: str) -> pl.DataFrame:

@@ -1,10 +1,11 @@
 """The dashboard's filters, and the SQL that runs a ``sql/views`` view over the filtered events.
 
-A view file is written over ``sync_events``. To apply the sidebar filters, the view's own SQL
-(:func:`ingest.sql.view_sql`, so every metric keeps the definition of its header comment) is run
-under a ``WITH sync_events AS (…)`` that narrows the store's events, with the views it reads
-(``sync_runs``, ``table_syncs``) recreated the same way. Every filter value is a bound
-parameter; the only text spliced into SQL is a view name checked against the ``sql/views`` files.
+A view file is written over ``sync_events``. Each query runs the view's own SQL
+(:func:`ingest.sql.view_sql`, so every metric keeps the definition of its header comment) as a
+CTE, with the views it reads (``sync_runs``, ``table_syncs``) the same way; to apply the sidebar
+filters, a ``WITH sync_events AS (…)`` in front narrows the store's events. Every filter value
+is a bound parameter; the only text spliced into SQL is a view name checked against the
+``sql/views`` files.
 
 What a filter keeps:
 
@@ -67,7 +68,7 @@ class Filters:
     """Network types (``network.connection.type``)."""
 
     def is_everything(self) -> bool:
-        """True when nothing is narrowed: the catalog's views answer as they are."""
+        """True when nothing is narrowed: every event is read."""
         return self == Filters()
 
     def previous(self) -> Filters | None:
@@ -172,24 +173,26 @@ def checked_view(name: str) -> str:
 def scoped_sql(body: str, views: tuple[str, ...], f: Filters) -> tuple[str, list[Any]]:
     """``body`` (SQL reading the ``views`` by name) made to read them under the filters ``f``.
 
-    ``body`` may open with its own ``WITH``. Unfiltered, ``body`` reads the catalog's views as
-    they are; filtered, each view it reads is
-    defined in front of it as a CTE: the view's SQL over the filtered events, with the views
-    that view reads rebuilt over the same events. Returns the SQL and its parameters (the
-    filters' parameters come first, so ``body`` may append its own ``?`` after them).
+    Each view ``body`` reads, and each view that view reads, is defined in front of it as a CTE
+    holding the view's own SQL, so the connection needs only ``sync_events`` (see
+    :mod:`dashboards.reader`). Filtered, a ``sync_events`` CTE narrowing the events comes
+    first, and every view reads it. ``body`` may open with its own ``WITH``. Returns the SQL and
+    its parameters (the filters' come first, so ``body`` may append its own ``?`` after them).
     """
     for name in views:
         checked_view(name)
-    if f.is_everything():
-        return body, []
-    events, params = events_cte(f)
     ordered = view_names()
     needed = set(views)
     for other in reversed(ordered):
         if other in needed:
             needed |= {dep for dep in ordered if dep != other and _reads(view_sql(other), dep)}
-    ctes = [f"sync_events AS ({events})"]
-    ctes += [f'"{v}" AS (\n{view_sql(v)}\n)' for v in ordered if v in needed]
+    ctes = [f'"{v}" AS (\n{view_sql(v)}\n)' for v in ordered if v in needed]
+    params: list[Any] = []
+    if not f.is_everything():
+        events, params = events_cte(f)
+        ctes.insert(0, f"sync_events AS ({events})")
+    if not ctes:
+        return body, params
     head = "WITH " + ",\n".join(ctes)
     text = body.lstrip()
     if re.match(r"WITH\s", text, re.IGNORECASE):  # the body's own CTEs follow ours
