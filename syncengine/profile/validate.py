@@ -51,11 +51,12 @@ def validate_text(
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        return ValidationReport(None, (_syntax_problem(str(exc), source),))
+        return ValidationReport(None, (syntax_problem(str(exc), source),))
     return _Checker(Collector(source, key_lines(text)), schema or default_schema()).run(data)
 
 
-def _syntax_problem(message: str, source: str) -> Problem:
+def syntax_problem(message: str, source: str) -> Problem:
+    """A tomllib error message as a Problem on its line (used by profiles and scenarios)."""
     found = _SYNTAX_AT.search(message)
     if found is None:
         return Problem(source, 0, Rule.TOML_SYNTAX, f"invalid TOML: {message}")

@@ -16,7 +16,7 @@ from typing import Any, Final
 from syncengine.errors import SyncengineError
 from syncengine.profile.problems import Collector, Problem
 from syncengine.profile.toml_lines import KeyPath, key_lines
-from syncengine.profile.validate import _syntax_problem
+from syncengine.profile.validate import syntax_problem
 from syncengine.sim.scenario_model import (
     Incident,
     IncidentKind,
@@ -70,7 +70,7 @@ def parse_scenario(text: str, *, source: str = "<string>", base: Path | None = N
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        problem = _syntax_problem(str(exc), source)  # shared with profile validation
+        problem = syntax_problem(str(exc), source)
         raise ScenarioError(str(problem), [problem]) from None
     collector = Collector(source, key_lines(text))
     reader = Reader(collector, base or Path.cwd(), PROFILE_DIR)
