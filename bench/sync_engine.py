@@ -9,13 +9,14 @@ N - N/200 - 4 open work orders owned by the technician (the profile's own filter
 not completed/posted/canceled), the N/200 accounts they reference (owned by the office,
 so they arrive only through the work orders' relationship) and 4 priorities.
 
-- **initial sync**: a fresh device's first ``tick()`` (FIRST_SYNC of all 20 tables).
+- **initial sync**: a fresh device's first ``tick()`` (FIRST_SYNC of all 19 tables).
 - **delta sync**: 100 work orders changed on the server, 5 simulated minutes pass, the
   device's ``tick()`` (DELTA_SYNC of the due tables) brings them down.
 - **telemetry**: the same delta, rotating the device's instrumentation between no providers
   (the no-op path) and real SDK providers exporting to in-memory exporters, with Simple
   processors (every export on the timed path) and with Batch processors (as the emitter
-  sets them up); the ratios of the medians, in wall-clock and in process CPU time.
+  sets them up); the ratios of the medians, in wall-clock and in process CPU time. As a
+  less noisy cross-check, the instrumentation calls of that pass are replayed on their own.
 
 Run: ``python -m bench.sync_engine [--records N] [--runs R] [--delta-runs D] [--gzip]``.
 """
@@ -23,52 +24,34 @@ Run: ``python -m bench.sync_engine [--records N] [--runs R] [--delta-runs D] [--
 from __future__ import annotations
 
 import argparse
-import contextlib
 import gc
-import random
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
-from opentelemetry.sdk._logs import LoggerProvider
-from opentelemetry.sdk._logs.export import (
-    BatchLogRecordProcessor,
-    InMemoryLogRecordExporter,
-    SimpleLogRecordProcessor,
+from bench._sync_rig import (
+    CHANGED,
+    START,
+    WORK_ORDER,
+    Rig,
+    Sdk,
+    load_server,
+    transport_for,
 )
-from opentelemetry.sdk.metrics import MeterProvider
-from opentelemetry.sdk.metrics.export import InMemoryMetricReader
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-
 from bench._timing import report, time_once
-from emitter.catalog import SyncMode
-from emitter.instrument import DeviceIdentity, SyncInstrumentation
+from emitter.catalog import SyncMode, Trigger
+from emitter.instrument import Counts, SyncInstrumentation
 from syncengine.clock import ManualClock
 from syncengine.device import DeviceClient
-from syncengine.http import HttpSyncServer, HttpTransport
 from syncengine.profile.load import default_profile
-from syncengine.profile.model import Profile
 from syncengine.server import SyncServer
 from syncengine.status import PassResult
-from syncengine.transport import InProcessTransport, Transport
+from syncengine.transport import Transport
 
-USER: Final = "tech1"
-WORK_ORDER: Final = "msdyn_workorder"
-CHANGED: Final = 100
-"""Records changed on the server before each delta sync."""
-STEP: Final = timedelta(minutes=5)
-"""Simulated time between delta syncs: the work orders' interval in the default profile."""
-START: Final = datetime(2026, 1, 5, 0, 5, tzinfo=UTC)
-"""Early in the day: the default run stays within it, so the date-filtered tables (empty
-here) are not recomputed for a new day in the middle of the measurements."""
 TARGETS: Final = {
     ("initial", "inprocess"): ("records/s", 50_000, ">="),
     ("initial", "http"): ("records/s", 20_000, ">="),
@@ -77,105 +60,6 @@ TARGETS: Final = {
     ("telemetry", "http"): ("overhead %", 5, "<"),
 }
 """The issue's targets by (measurement, transport)."""
-OPEN_STATUSES: Final = (690970000, 690970001, 690970002)
-
-
-# --- data --------------------------------------------------------------------------------
-
-
-def _work_order(i: int, accounts: int, rng: random.Random) -> dict[str, Any]:
-    return {
-        "msdyn_name": f"WO-{i:07}",
-        "msdyn_systemstatus": rng.choice(OPEN_STATUSES),
-        "msdyn_serviceaccount": f"acct{rng.randrange(accounts)}",
-        "msdyn_priority": f"prio{rng.randrange(4)}",
-        "msdyn_workordersummary": f"Annual maintenance of unit {rng.randrange(10_000)}",
-        "msdyn_address1": f"{rng.randrange(1, 999)} Main Street",
-        "msdyn_city": rng.choice(["Seattle", "Redmond", "Bellevue", "Tacoma"]),
-        "msdyn_postalcode": f"98{rng.randrange(1000):03}",
-        "msdyn_latitude": round(47 + rng.random(), 6),
-        "msdyn_longitude": round(-122 - rng.random(), 6),
-        "msdyn_timefrompromised": "2026-01-05T08:00:00Z",
-        "msdyn_totalamount": round(rng.uniform(50, 5_000), 2),
-    }
-
-
-def load_server(server: SyncServer, records: int, seed: int = 0) -> dict[str, int]:
-    """Load ``records`` records the default profile puts on USER's device; count per table."""
-    rng = random.Random(seed)
-    accounts = max(records // 200, 1)
-    orders = records - accounts - 4
-    if orders < CHANGED:
-        raise SystemExit(f"--records {records} is too small: it needs at least {CHANGED + 10}")
-    server.load("msdyn_priority", ((f"prio{i}", {"msdyn_name": f"P{i}"}, None) for i in range(4)))
-    server.load(
-        "account",
-        (
-            (f"acct{i}", {"name": f"Account {i}", "address1_city": "Seattle"}, "office")
-            for i in range(accounts)
-        ),
-    )
-    server.load(
-        WORK_ORDER,
-        ((f"wo{i}", _work_order(i, accounts, rng), USER) for i in range(orders)),
-    )
-    return {"msdyn_priority": 4, "account": accounts, WORK_ORDER: orders}
-
-
-# --- the rig: one server, a transport per kind ---------------------------------------------
-
-
-@dataclass
-class Rig:
-    """The server, its clock and data, and a place for device databases."""
-
-    server: SyncServer
-    clock: ManualClock
-    profile: Profile
-    root: Path
-    records: int
-    work_orders: int
-    _devices: int = 0
-    _changes: int = 0
-
-    def device(
-        self, transport: Transport, instrumentation: SyncInstrumentation | None = None
-    ) -> DeviceClient:
-        """A device never seen by the server (a fresh offline database and device id)."""
-        self._devices += 1
-        name = f"device{self._devices}"
-        return DeviceClient(
-            self.root / f"{name}.db",
-            DeviceIdentity(name, USER),
-            self.profile,
-            transport,
-            self.clock,
-            instrumentation=instrumentation,
-        )
-
-    def change_work_orders(self) -> None:
-        """A dispatcher changes CHANGED work orders (a different set each time), 5 min pass."""
-        for _ in range(CHANGED):
-            self._changes += 1
-            wo = f"wo{(self._changes * 7919) % self.work_orders}"
-            self.server.upsert(
-                WORK_ORDER, wo, {"msdyn_workordersummary": f"rescheduled #{self._changes}"}
-            )
-        self.clock.advance(STEP)
-
-
-@contextlib.contextmanager
-def transport_for(kind: str, server: SyncServer) -> Iterator[Transport]:
-    """An in-process transport, or an HTTP client of a loopback server started for it."""
-    if kind == "inprocess":
-        yield InProcessTransport(server, timeout_s=600)
-        return
-    with HttpSyncServer(server) as http:
-        client = HttpTransport(http.url, timeout=600, gzip_bodies=kind == "http+gzip")
-        try:
-            yield client
-        finally:
-            client.close()
 
 
 def _expect(result: PassResult, mode: SyncMode, records_down: int) -> None:
@@ -244,58 +128,32 @@ def delta_syncs(
     return times
 
 
-@dataclass
-class Sdk:
-    """Real SDK providers exporting to in-memory exporters."""
-
-    kind: str
-    """"Simple" or "Batch" processors."""
-    logs: InMemoryLogRecordExporter
-    spans: InMemorySpanExporter
-    metrics: InMemoryMetricReader
-    providers: tuple[LoggerProvider, TracerProvider, MeterProvider]
-
-    @classmethod
-    def create(cls, batch: bool) -> Sdk:
-        """Providers with Simple processors (each export on the timed path) or, as the emitter
-        sets them up, Batch processors (exports on their own thread)."""
-        logs = InMemoryLogRecordExporter()  # type: ignore[no-untyped-call]  # SDK lacks a hint
-        spans, reader = InMemorySpanExporter(), InMemoryMetricReader()
-        lp, tp = LoggerProvider(), TracerProvider()
-        if batch:
-            lp.add_log_record_processor(BatchLogRecordProcessor(logs))
-            tp.add_span_processor(BatchSpanProcessor(spans))
-        else:
-            lp.add_log_record_processor(SimpleLogRecordProcessor(logs))
-            tp.add_span_processor(SimpleSpanProcessor(spans))
-        mp = MeterProvider(metric_readers=[reader])
-        return cls("Batch" if batch else "Simple", logs, spans, reader, (lp, tp, mp))
-
-    def exported(self) -> tuple[int, int]:
-        """Log records and spans exported so far (flushing first); then forgets them."""
-        self.providers[0].force_flush()
-        self.providers[1].force_flush()
-        counts = len(self.logs.get_finished_logs()), len(self.spans.get_finished_spans())
-        self.logs.clear()
-        self.spans.clear()
-        return counts
-
-    def instrumentation(self, clock: ManualClock, device: DeviceClient) -> SyncInstrumentation:
-        """Instrumentation of ``device`` through these providers."""
-        lp, tp, mp = self.providers
-        return SyncInstrumentation(
-            clock,
-            device.identity,
-            device.profile.name,
-            logger_provider=lp,
-            tracer_provider=tp,
-            meter_provider=mp,
-        )
-
-    def shutdown(self) -> None:
-        """Shut the providers down."""
-        for provider in self.providers:
-            provider.shutdown()
+def telemetry_alone(
+    device: DeviceClient, instrumentation: list[SyncInstrumentation], rounds: int, passes: int
+) -> list[float]:
+    """Median CPU seconds per pass of only the instrumentation calls the device's last pass
+    made (start, each table's part, end), per instrumentation: the SDK's cost without the
+    sync around it, so far less noisy than a difference of two sync timings."""
+    last = device.last_result
+    if last is None or last.mode is None:
+        raise RuntimeError("the device has not run a pass to replay")
+    due, mode = last.due, last.mode
+    minutes = {d.table: device.profile.table(d.table).interval_minutes for d in due}
+    names = [d.table for d in due]
+    counts = Counts(records_down=CHANGED, bytes_down=50_000, bytes_up=200)
+    when = device.clock.now()
+    per: list[list[float]] = [[] for _ in instrumentation]
+    for _ in range(rounds):
+        for instr, out in zip(instrumentation, per, strict=True):
+            gc.collect()
+            start = time.process_time()
+            for n in range(passes):
+                handle = instr.pass_started(f"replay-{n}", mode, Trigger.SCHEDULE, names)
+                for d in due:
+                    instr.table_done(handle, d.table, d.reason, minutes[d.table], when, counts)
+                instr.pass_ended(handle, 0.0, counts)
+            out.append((time.process_time() - start) / passes)
+    return [statistics.median(out) for out in per]
 
 
 # --- the run ---------------------------------------------------------------------------------
@@ -350,25 +208,41 @@ def _measure(
     with_sdk = [sdk.instrumentation(rig.clock, device) for sdk in sdks]
     off, *on = delta_syncs(rig, device, delta_runs, [bare, *with_sdk])
     off_wall, off_cpu = off.median_ms()
-    for sdk, times in zip(sdks, on, strict=True):
-        logs, spans = sdk.exported()
+    exported = [sdk.exported() for sdk in sdks]
+    alone = telemetry_alone(device, [bare, *with_sdk], rounds=5, passes=50)
+    for sdk, times, cost, (logs, spans) in zip(sdks, on, alone[1:], exported, strict=True):
+        sdk.exported()  # forget the replay's
         if not logs or not spans:
             raise RuntimeError("the SDK runs exported nothing: the comparison would be void")
+        alone_ms = (cost - alone[0]) * 1000
         on_wall, on_cpu = times.median_ms()
         wall_x, cpu_x = on_wall / off_wall, on_cpu / off_cpu
+        paired = statistics.median(b / a for a, b in zip(off.cpu, times.cpu, strict=True))
         name = f"delta sync, {sdk.kind} SDK / none"
         row = _row(name, kind, delta_runs, times, "telemetry", (cpu_x - 1) * 100)
         row.update(
             runs=f"{delta_runs} rounds",
             wall_ms=f"{on_wall:.1f} / {off_wall:.1f}",
             cpu_ms=f"{on_cpu:.1f} / {off_cpu:.1f}",
-            result=f"x{wall_x:.3f} wall, x{cpu_x:.3f} cpu",
+            result=f"x{wall_x:.3f} wall, x{cpu_x:.3f} cpu (paired x{paired:.3f})",
         )
         rows.append(row)
+        rows.append(
+            {
+                "measure": f"{sdk.kind} SDK calls alone / delta",
+                "transport": kind,
+                "runs": "5 x 50 passes",
+                "wall_ms": "-",
+                "cpu_ms": f"{alone_ms:.2f} / {off_cpu:.1f}",
+                "result": f"+{alone_ms / off_cpu * 100:.1f} %",
+                "target": "-",
+                "verdict": "-",
+            }
+        )
         print(
             f"{kind}, {sdk.kind} SDK: {logs / delta_runs:.0f} log records and "
-            f"{spans / delta_runs:.0f} spans per pass, "
-            f"{on_cpu - off_cpu:.2f} ms CPU more per pass"
+            f"{spans / delta_runs:.0f} spans per pass; the calls alone cost "
+            f"{alone_ms:.2f} ms CPU per pass"
         )
     device.close()
     return rows
@@ -393,7 +267,11 @@ def _row(
 
 def main(argv: list[str] | None = None) -> None:
     """Parse the options, run, report."""
-    parser = argparse.ArgumentParser(prog="python -m bench.sync_engine", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.sync_engine",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument(
         "--records", type=int, default=200_000, help="records on the device (default 200,000)"
     )
@@ -403,9 +281,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--delta-runs",
         type=int,
-        default=20,
+        default=30,
         help="delta syncs, and rounds of no SDK / Simple SDK / Batch SDK, per transport "
-        "(default 20)",
+        "(default 30)",
     )
     parser.add_argument(
         "--gzip", action="store_true", help="also measure HTTP with gzip-compressed bodies"
