@@ -66,7 +66,6 @@ filters.sidebar(store, ready)
 st.sidebar.caption(f"Store: `{store}`")
 live = context.live_seconds()
 if live:
-    st.sidebar.caption(f"Live: refreshing every {live:g} s")
-    st.fragment(run_every=live)(navigation.run)()
-else:
-    navigation.run()
+    st.sidebar.caption(f"Live: checking for new data every {live:g} s")
+    st.fragment(run_every=live)(context.rerun_on_new_data)()
+navigation.run()

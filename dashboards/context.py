@@ -117,3 +117,21 @@ def selection() -> Selection:
     """The sidebar's current selection (all time, nothing narrowed, before the sidebar ran)."""
     found = st.session_state.get(VIEW_KEY)
     return found if isinstance(found, Selection) else Selection("all", None, None, Filters())
+
+
+STAMP_KEY: Final = "_synctel_data_stamp"
+"""Session-state key of the data stamp the page was last drawn from."""
+
+
+def rerun_on_new_data() -> None:
+    """Live mode's fragment body: rerun the whole app when the store's data changed.
+
+    Runs every few seconds (``st.fragment(run_every=…)``); it only stats the store's folders,
+    so an idle store costs no query, and a rerun reads only what changed (the caches are keyed
+    by the data stamp).
+    """
+    stamp = queries.data_stamp(store_path())
+    seen = st.session_state.setdefault(STAMP_KEY, stamp)
+    if stamp != seen:
+        st.session_state[STAMP_KEY] = stamp
+        st.rerun()

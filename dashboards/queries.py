@@ -223,22 +223,21 @@ def modes_over_time(store: Path, f: Filters) -> pl.DataFrame:
 # -- Profiles x tables ----------------------------------------------------------------------
 
 ACTUAL_INTERVAL_SQL: Final = """
-WITH gaps AS (
+WITH per_device AS (
     SELECT
         profile,
         table_name,
-        (epoch_us(ts) - epoch_us(lag(ts) OVER (
-            PARTITION BY device_id, profile, table_name ORDER BY ts
-        ))) / 60e6 AS gap_minutes
+        (epoch_us(max(ts)) - epoch_us(min(ts))) / 60e6 / (count(*) - 1) AS gap_minutes
     FROM table_syncs
     WHERE result = 'success'
+    GROUP BY device_id, profile, table_name
+    HAVING count(*) > 1
 )
 SELECT h.*, g.actual_interval_minutes
 FROM health_by_profile_table AS h
 LEFT JOIN (
     SELECT profile, table_name, median(gap_minutes) AS actual_interval_minutes
-    FROM gaps
-    WHERE gap_minutes IS NOT NULL
+    FROM per_device
     GROUP BY profile, table_name
 ) AS g
     ON g.profile IS NOT DISTINCT FROM h.profile
@@ -248,8 +247,9 @@ ORDER BY h.profile, h.table_name
 
 
 def health_matrix(store: Path, f: Filters) -> pl.DataFrame:
-    """``health_by_profile_table`` under the filters, plus ``actual_interval_minutes`` (the
-    median minutes between one device's consecutive successful syncs of the table) and
+    """``health_by_profile_table`` under the filters, plus ``actual_interval_minutes`` (over
+    the devices that synced the table successfully more than once, the median of each one's
+    mean minutes between those syncs: first to last over the gaps between them) and
     ``staleness`` (minutes since success / configured interval; None if either is unknown)."""
     sql, params = scoped_sql(ACTUAL_INTERVAL_SQL, ("health_by_profile_table", "table_syncs"), f)
     frame = run(store, sql, params, f)

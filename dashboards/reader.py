@@ -66,6 +66,7 @@ def connect(
     ``first`` .. ``last`` (None: unbounded). Close it."""
     con = duckdb.connect(":memory:")
     try:
+        con.execute("SET enable_progress_bar = false")
         files = _quoted(event_files(store, first, last))
         con.execute(
             f"CREATE VIEW {EVENTS.name} AS SELECT {_columns()} "

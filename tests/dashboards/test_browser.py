@@ -8,6 +8,7 @@ figure. Screenshots go to ``tests/artifacts/dashboard/`` (gitignored). The serve
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -22,6 +23,9 @@ from pathlib import Path
 import pytest
 
 from emitter.config import ENV_STORE
+from ingest.store import Store
+from tests.dashboards.stores import build, routine, to_arrow
+from tests.sql.fleet import Fleet
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parents[1] / "artifacts" / "dashboard"
@@ -72,23 +76,16 @@ def wait_healthy(base: str, server: subprocess.Popen[str]) -> None:
     raise AssertionError(f"the dashboard did not answer within {START_TIMEOUT_S:.0f} s")
 
 
-@pytest.fixture
-def dashboard(stores: dict[str, Path]) -> Iterator[str]:
-    """``synctel dashboard`` on the incident store; yields its URL, then kills it."""
+@contextlib.contextmanager
+def serve(store: Path, *extra: str) -> Iterator[str]:
+    """``synctel dashboard --store STORE …`` on a free loopback port; yields its URL, and kills
+    its whole process group however the block ends."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != ENV_STORE}
     server = subprocess.Popen(
         [
-            sys.executable,
-            "-m",
-            "synctel.cli",
-            "dashboard",
-            "--store",
-            str(stores["incident"]),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
+            *(sys.executable, "-m", "synctel.cli", "dashboard", "--store", str(store)),
+            *("--host", "127.0.0.1", "--port", str(port), *extra),
         ],
         stdout=subprocess.PIPE,
         text=True,
@@ -103,16 +100,36 @@ def dashboard(stores: dict[str, Path]) -> Iterator[str]:
         wait_healthy(base, server)
         yield base
     finally:
-        with_group = os.getpgid(server.pid) if server.poll() is None else None
-        if with_group is not None:
-            os.killpg(with_group, signal.SIGTERM)
+        if server.poll() is None:
+            group = os.getpgid(server.pid)
+            os.killpg(group, signal.SIGTERM)
             try:
                 server.wait(10)
             except subprocess.TimeoutExpired:
-                os.killpg(with_group, signal.SIGKILL)
+                os.killpg(group, signal.SIGKILL)
                 server.wait()
         if server.stdout is not None:
             server.stdout.close()
+
+
+@pytest.fixture
+def dashboard(stores: dict[str, Path]) -> Iterator[str]:
+    """``synctel dashboard`` on the incident store; yields its URL."""
+    with serve(stores["incident"]) as url:
+        yield url
+
+
+@pytest.fixture
+def browser():
+    """Headless Debian Chromium, closed after the test."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
 
 
 def metric(page, label: str) -> str:
@@ -134,52 +151,69 @@ def settle(page) -> None:
     )
 
 
-def test_click_through_every_page_and_filter(dashboard: str):
-    from playwright.sync_api import sync_playwright
-
+def test_click_through_every_page_and_filter(dashboard: str, browser):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.set_default_timeout(STEP_TIMEOUT_MS)
-            page.goto(dashboard)
-            page.get_by_role("heading", name="Sync health").wait_for()
-            settle(page)
-            assert metric(page, "Success rate") == "81.2 %"
-            assert "range=7d" in page.url
-            page.screenshot(path=ARTIFACTS / "overview.png", full_page=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.set_default_timeout(STEP_TIMEOUT_MS)
+    page.goto(dashboard)
+    page.get_by_role("heading", name="Sync health").wait_for()
+    settle(page)
+    assert metric(page, "Success rate") == "81.2 %"
+    assert "range=7d" in page.url
+    page.screenshot(path=ARTIFACTS / "overview.png", full_page=True)
 
-            for link, title, path in PAGES:
-                page.get_by_test_id("stSidebarNav").get_by_text(link, exact=True).click()
-                page.get_by_role("heading", name=title).wait_for()
-                settle(page)
-                assert f"/{path}" in page.url or path == "overview"
-                assert "range=7d" in page.url, "filters must survive a page switch"
-                page.screenshot(path=ARTIFACTS / f"{path}.png", full_page=True)
-                assert not page.locator('[data-testid="stException"]').count()
+    for link, title, path in PAGES:
+        page.get_by_test_id("stSidebarNav").get_by_text(link, exact=True).click()
+        page.get_by_role("heading", name=title).wait_for()
+        settle(page)
+        assert f"/{path}" in page.url or path == "overview"
+        assert "range=7d" in page.url, "filters must survive a page switch"
+        page.screenshot(path=ARTIFACTS / f"{path}.png", full_page=True)
+        assert not page.locator('[data-testid="stException"]').count()
 
-            failures_before = metric(page, "Failures")
-            app_filter = (
-                page.get_by_test_id("stSidebar")
-                .get_by_test_id("stMultiSelect")
-                .filter(has_text="App version")
-            )
-            app_filter.locator("input").click()
-            page.get_by_role("option", name="1.5.0").click()
-            page.keyboard.press("Escape")
-            page.wait_for_url(re.compile(r"[?&]app=1\.5\.0"))
-            settle(page)
-            page.get_by_text("0.0 %").first.wait_for()
-            assert metric(page, "Success rate") == "0.0 %"
-            assert metric(page, "Failures") != failures_before
-            page.screenshot(path=ARTIFACTS / "overview-app-1.5.0.png", full_page=True)
+    failures_before = metric(page, "Failures")
+    app_filter = (
+        page.get_by_test_id("stSidebar")
+        .get_by_test_id("stMultiSelect")
+        .filter(has_text="App version")
+    )
+    app_filter.locator("input").click()
+    page.get_by_role("option", name="1.5.0").click()
+    page.keyboard.press("Escape")
+    page.wait_for_url(re.compile(r"[?&]app=1\.5\.0"))
+    settle(page)
+    page.get_by_text("0.0 %").first.wait_for()
+    assert metric(page, "Success rate") == "0.0 %"
+    assert metric(page, "Failures") != failures_before
+    page.screenshot(path=ARTIFACTS / "overview-app-1.5.0.png", full_page=True)
 
-            # The link reproduces the view in a fresh tab.
-            fresh = browser.new_page(viewport={"width": 1400, "height": 1000})
-            fresh.goto(page.url)
-            fresh.get_by_role("heading", name="Sync health").wait_for()
-            settle(fresh)
-            assert metric(fresh, "Success rate") == "0.0 %"
-        finally:
-            browser.close()
+    # The link reproduces the view in a fresh tab.
+    fresh = browser.new_page(viewport={"width": 1400, "height": 1000})
+    fresh.goto(page.url)
+    fresh.get_by_role("heading", name="Sync health").wait_for()
+    settle(fresh)
+    assert metric(fresh, "Success rate") == "0.0 %"
+
+
+def test_live_mode_shows_new_data_while_the_writer_appends(tmp_path: Path, browser):
+    folder = build(tmp_path / "live", "healthy")
+    with serve(folder, "--live", "1") as url:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(STEP_TIMEOUT_MS)
+        page.goto(url)
+        page.get_by_role("heading", name="Sync health").wait_for()
+        settle(page)
+        before = metric(page, "Passes")
+        fleet = Fleet()
+        routine(fleet, days=(10,))
+        written = Store.open(folder).append_events(to_arrow(fleet))  # never blocked by readers
+        assert written == len(fleet.events)
+        page.wait_for_function(
+            """(before) => [...document.querySelectorAll('[data-testid="stMetric"]')]
+                .some(m => m.innerText.startsWith('Passes') && !m.innerText.includes(before))""",
+            arg=f"\n{before}\n",
+            timeout=STEP_TIMEOUT_MS,
+        )
+        assert metric(page, "Passes") != before
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=ARTIFACTS / "overview-live.png", full_page=True)
