@@ -1,4 +1,5 @@
-"""``synctel demo``: simulate a default fleet into the default store and show what to try next.
+"""``synctel demo``: simulate a default fleet into the default store, show its health, and serve
+the dashboard over it.
 
 The demo owns the store it fills: it leaves a marker file there, and on a re-run it clears a
 store only when that marker says the demo made it. A store holding anyone else's data is never
@@ -42,22 +43,40 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--quiet", action="store_true", help="no progress on stderr (the summary still prints)"
     )
+    parser.add_argument(
+        "--no-dashboard",
+        action="store_true",
+        help="stop after the summary instead of serving the dashboard",
+    )
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=8501,
+        help="port of the dashboard on 127.0.0.1 (default: 8501; 0 picks a free one)",
+    )
     add_store_option(parser)
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Prepare the store, simulate, print the summary and what to try next."""
+    """Prepare the store, simulate, print the summary and what to try next, serve the dashboard."""
+    from synctel.commands import dashboard
     from synctel.commands.simulate import simulate
 
     store = store_path(args)
+    board = argparse.Namespace(store=store, host="127.0.0.1", port=args.port, live=None)
+    if not args.no_dashboard:
+        dashboard.check(board)  # a missing extra or a bad port is said before the simulation
     prepare(store)
     summary = simulate(store, SCENARIO, None, None, seed=0, quiet=args.quiet)
     (store / MARKER).write_text("created by synctel demo; re-running the demo replaces it\n")
     print(summary)
     print()
-    print(next_steps(store))
-    return 0
+    print(next_steps(store), flush=True)
+    if args.no_dashboard:
+        return 0
+    print()
+    return dashboard.run(board)
 
 
 def prepare(store: Path) -> None:
@@ -78,7 +97,7 @@ def prepare(store: Path) -> None:
 
 
 def next_steps(store: Path) -> str:
-    """What to run next (the dashboard, once it exists, opens from here)."""
+    """The queries to try next."""
     opt = "" if store == Path("synctel-data") else f" --store {store}"
     lines = ["Try:"] + [f"  synctel query{opt} '{q}'" for q in TRY_QUERIES]
     lines.append(f"  synctel query{opt} --list")
