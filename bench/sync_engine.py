@@ -199,7 +199,8 @@ def _measure(
     wall = initial.median_ms()[0]
     rate = rig.records / (wall / 1000)
     rows = [_row(f"initial sync, {rig.records:,} records", kind, runs, initial, "initial", rate)]
-    rows[-1]["result"] = f"{rate:,.0f} records/s"
+    down = device.last_result.counts.bytes_down if device.last_result else 0
+    rows[-1]["result"] = f"{rate:,.0f} records/s, {down / 1e6:,.0f} MB JSON"
     bare = SyncInstrumentation(rig.clock, device.identity, device.profile.name)
     (delta,) = delta_syncs(rig, device, delta_runs, [bare])
     wall = delta.median_ms()[0]
