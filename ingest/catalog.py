@@ -33,46 +33,59 @@ META_TABLE: Final = "_synctel_store"
 
 
 def sql_fingerprint() -> str:
-    """Hash of every file under ``sql/``: the catalog is rebuilt when it changes."""
-    digest = hashlib.sha256()
+    """Hash of every file under ``sql/`` and of the lake view format: the catalog is rebuilt
+    when either changes."""
+    digest = hashlib.sha256(LAKE_VIEW_VERSION.encode())
     for path in sorted(store_sql.SQL_DIR.rglob("*.sql")):
         digest.update(path.relative_to(store_sql.SQL_DIR).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 
+LAKE_VIEW_VERSION: Final = "2"
+"""Bumped when :func:`lake_view_sql` changes, so existing catalogs are rebuilt."""
+_NAME_RE: Final = "'^([0-9]+)-([0-9]+)(?:-a([0-9]+))?[.]parquet$'"
+
+
 def lake_view_sql(lake: Lake) -> str:
     """The SELECT of a table's view: visible files only, every column cast to its type.
 
-    K must come from the SAME scan as the rows (one directory listing). DuckDB rewrites a
-    window over a bare ``PARTITION BY`` into an aggregate joined back to a second scan of the
-    files, and two listings can straddle a compaction. The ``ORDER BY _hi DESC`` frame keeps
-    one scan and still yields K for every row that K can hide (rows with ``hi <= K`` see the
-    ``1-K`` file in their frame; rows with ``hi > K`` are single appends, visible anyway).
-    ``tests/ingest/test_catalog.py`` checks the plan keeps one scan.
+    Visibility is decided per FILE from a listing of names (``glob``), with the lake's rule
+    (see :mod:`ingest.lake`): K per partition from the files that are live at the query's
+    start, then ``1-K`` and the single appends after it. The rows are read by a second listing
+    (``read_parquet``) and kept when their file is visible. Two listings may straddle a
+    compaction, and that is safe: a merged file goes live only after it has been published, so
+    a file live for this query was in both listings, and one that is not live is ignored by
+    both. Filters on the data reach the Parquet scan, and files no query can see are skipped.
     """
     columns = ",\n    ".join(
         f'CAST("{name}" AS {dtype}) AS "{name}"' for name, dtype in duckdb_types()[lake.spec.name]
     )
     glob = lake.glob.replace("'", "''")
-    return f"""SELECT
-    {columns}
-FROM (
-    SELECT *,
-        coalesce(max(_hi) FILTER (WHERE _lo = 1) OVER (PARTITION BY _dir ORDER BY _hi DESC), 0)
-            AS _k
-    FROM (
-        SELECT *,
-            parse_dirpath(filename) AS _dir,
-            TRY_CAST(regexp_extract(parse_filename(filename), '^([0-9]+)-[0-9]+[.]parquet$', 1)
-                AS BIGINT) AS _lo,
-            TRY_CAST(regexp_extract(parse_filename(filename), '^[0-9]+-([0-9]+)[.]parquet$', 1)
-                AS BIGINT) AS _hi
-        FROM read_parquet('{glob}', hive_partitioning = false, union_by_name = true,
-                          filename = true)
-    )
+    return f"""WITH _files AS (
+    SELECT
+        file,
+        parse_dirpath(file) AS _dir,
+        TRY_CAST(regexp_extract(parse_filename(file), {_NAME_RE}, 1) AS BIGINT) AS _lo,
+        TRY_CAST(regexp_extract(parse_filename(file), {_NAME_RE}, 2) AS BIGINT) AS _hi,
+        coalesce(
+            TRY_CAST(regexp_extract(parse_filename(file), {_NAME_RE}, 3) AS BIGINT), 0
+        ) AS _live_ms
+    FROM glob('{glob}')
+),
+_live AS (
+    SELECT * FROM _files WHERE _lo IS NOT NULL AND _live_ms <= epoch_ms(current_timestamp)
+),
+_k AS (
+    SELECT _dir, coalesce(max(_hi) FILTER (WHERE _lo = 1), 0) AS _k FROM _live GROUP BY _dir
+),
+_visible AS (
+    SELECT file FROM _live JOIN _k USING (_dir) WHERE (_lo = 1 AND _hi = _k) OR _lo > _k
 )
-WHERE (_lo = 1 AND _hi = _k) OR _lo > _k"""
+SELECT
+    {columns}
+FROM read_parquet('{glob}', hive_partitioning = false, union_by_name = true, filename = true)
+WHERE filename IN (SELECT file FROM _visible)"""
 
 
 def create_table_views(con: duckdb.DuckDBPyConnection, lakes: list[Lake]) -> None:

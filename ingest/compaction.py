@@ -1,9 +1,9 @@
 """Compaction: merge a partition's visible files into one, invisibly to readers.
 
-The merged file is named ``1-K`` (K = the newest sequence it holds) and published with one
-atomic rename; by the lake's visibility rule (see :mod:`ingest.lake`) that same rename hides
-every file it merged. The merged-away files are deleted only after a grace period, so a reader
-that listed them an instant before still reads whole files.
+The merged file is named ``1-K`` (K = the newest sequence it holds, plus its activation time)
+and published with one atomic rename; by the lake's visibility rule (see :mod:`ingest.lake`) it
+hides every file it merged from the queries that start once it is live. The merged-away files
+are deleted only after a grace period, so a reader that listed them still reads whole files.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ingest.lake import Lake, conform, range_name, scan_partition
+from ingest.lake import Lake, conform, scan_partition
 
 
 @dataclass(frozen=True)
@@ -62,8 +62,11 @@ class CompactionResult:
         return "\n".join(lines)
 
 
-def compact_partition(lake: Lake, folder: Path, min_files: int) -> PartitionCompaction | None:
-    """Merge the partition's visible files if there are at least ``min_files`` of them."""
+def compact_partition(
+    lake: Lake, folder: Path, min_files: int, activation_delay_s: float = 0.0
+) -> PartitionCompaction | None:
+    """Merge the partition's visible files if there are at least ``min_files`` of them; the
+    merged file goes live for readers ``activation_delay_s`` after it is published."""
     files = scan_partition(folder)
     if len(files.visible) < max(min_files, 2):
         return None
@@ -71,17 +74,19 @@ def compact_partition(lake: Lake, folder: Path, min_files: int) -> PartitionComp
     merged = pa.concat_tables(tables, promote_options="permissive")
     merged = conform(lake.spec, merged).sort_by(lake.spec.time_column)
     # the newest visible file holds the partition's largest sequence number
-    output = lake.publish(merged, folder / range_name(1, files.max_seq))
+    output = lake.publish_merged(merged, folder, files.max_seq, activation_delay_s)
     return PartitionCompaction(
         lake.spec.name, folder.name, len(files.visible), merged.num_rows, output
     )
 
 
-def compact_lake(lake: Lake, min_files: int) -> list[PartitionCompaction]:
+def compact_lake(
+    lake: Lake, min_files: int, activation_delay_s: float = 0.0
+) -> list[PartitionCompaction]:
     """Compact every partition of one lake that has at least ``min_files`` visible files."""
     out: list[PartitionCompaction] = []
     for folder in lake.partitions():
-        done = compact_partition(lake, folder, min_files)
+        done = compact_partition(lake, folder, min_files, activation_delay_s)
         if done is not None:
             out.append(done)
     return out

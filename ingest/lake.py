@@ -7,13 +7,25 @@ Layout of one lake (``<store>/<lake>/``)::
     day=2026-05-01/000000000002-000000000002.parquet   one append (sequence 2)
     day=2026-05-01/000000000001-000000000002.parquet   compaction of 1..2
 
-A data file is named by the range ``lo-hi`` of append sequence numbers it holds. Within a
-partition, let K be the largest ``hi`` of the files whose ``lo`` is 1 (the newest compaction,
-or the first append). A file is *visible* when it is that ``1-K`` file or when ``lo > K``.
-Compaction therefore publishes its merged file with ONE atomic rename, which hides every file it
-merged at the same instant; the merged-away files stay on disk for a grace period so a reader
-that listed them just before keeps reading whole files. The catalog views apply the same rule
-(see :mod:`ingest.catalog`), so no reader needs a lock or a manifest.
+A data file is named by the range ``lo-hi`` of append sequence numbers it holds; a compaction's
+output may also carry its *activation time* ``-a<epoch ms>``. Readers (the catalog views, see
+:mod:`ingest.catalog`) apply this rule to the files they list:
+
+- a file is *live* once its activation time has passed at the start of the reader's query
+  (a plain ``lo-hi`` name is live at once);
+- within a partition, K is the largest ``hi`` of the live files whose ``lo`` is 1 (the newest
+  live compaction, or the first append); a live file is *visible* when it is that ``1-K`` file
+  or when ``lo > K``.
+
+Compaction therefore publishes its merged file with ONE atomic rename, named to go live a
+moment later (``activation_delay_s``, chosen after the file is written, so the rename always
+precedes it). Every query that starts after that moment lists the file (it was published
+before the query began) and sees the merged state; every query that started earlier ignores the
+file and sees the state before. So a reader may list the files more than once in one query (the
+catalog view lists names once to decide visibility and once more to read rows) and still never
+sees a row twice or misses one. Merged-away files stay on disk for a grace period (counted from
+publication, and never before activation) so a reader that listed them keeps reading whole
+files. Writers (under the lock) treat a merged file as current as soon as it is published.
 
 Every file is written to a hidden ``.*.tmp`` name, fsynced and then ``os.replace``d into place:
 a reader never sees a half-written file. Writers serialise on ``<store>/.writer.lock`` (flock),
@@ -24,6 +36,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import os
 import re
 import time
@@ -45,7 +58,7 @@ SCHEMA_DIR: Final = "_schema"
 TMP_SUFFIX: Final = ".tmp"
 """Suffix of files being written; never matched by the ``*.parquet`` glob."""
 log = logging.getLogger(__name__)
-_NAME = re.compile(r"^(\d+)-(\d+)\.parquet$")
+_NAME = re.compile(r"^(\d+)-(\d+)(?:-a(\d+))?\.parquet$")
 
 WriteFile = Callable[[pa.Table, Path], None]
 """Writes one Arrow table to a path (the store injects it; tests may inject failures)."""
@@ -65,9 +78,16 @@ def file_range(path: Path) -> tuple[int, int] | None:
     return (int(m.group(1)), int(m.group(2))) if m else None
 
 
-def range_name(lo: int, hi: int) -> str:
-    """The file name of the sequence range ``lo..hi``."""
-    return f"{lo:012d}-{hi:012d}.parquet"
+def activation_ms(path: Path) -> int:
+    """When a data file goes live for readers, in epoch milliseconds (0: at once)."""
+    m = _NAME.match(path.name)
+    return int(m.group(3)) if m and m.group(3) else 0
+
+
+def range_name(lo: int, hi: int, active_ms: int | None = None) -> str:
+    """The file name of the sequence range ``lo..hi`` (live from ``active_ms``, if given)."""
+    suffix = "" if active_ms is None else f"-a{active_ms}"
+    return f"{lo:012d}-{hi:012d}{suffix}.parquet"
 
 
 @dataclass(frozen=True)
@@ -176,18 +196,37 @@ class Lake:
 
     def publish(self, table: pa.Table, final: Path) -> Path:
         """Write ``table`` to a hidden temp file, fsync it, and rename it to ``final``."""
-        tmp = final.with_name(f".{final.name}.{uuid.uuid4().hex[:8]}{TMP_SUFFIX}")
+        return self._publish(table, final.parent, final.name, lambda: final)
+
+    def publish_merged(
+        self, table: pa.Table, folder: Path, hi: int, activation_delay_s: float
+    ) -> Path:
+        """Publish a compaction of sequences ``1..hi`` in ``folder``, live for readers
+        ``activation_delay_s`` after its rename (the time is read once the file is written)."""
+
+        def name() -> Path:
+            if activation_delay_s <= 0:
+                return folder / range_name(1, hi)
+            live = math.ceil((time.time() + activation_delay_s) * 1000)
+            return folder / range_name(1, hi, active_ms=live)
+
+        return self._publish(table, folder, range_name(1, hi), name)
+
+    def _publish(self, table: pa.Table, folder: Path, stem: str, final: Callable[[], Path]) -> Path:
+        tmp = folder / f".{stem}.{uuid.uuid4().hex[:8]}{TMP_SUFFIX}"
+        target: Path | None = None
         try:
             self._write_file(table, tmp)
-            os.replace(tmp, final)
+            target = final()
+            os.replace(tmp, target)
         except OSError as exc:
             _unlink_quietly(tmp)
-            raise LakeWriteError(final, exc) from exc
+            raise LakeWriteError(target or folder / stem, exc) from exc
         try:
-            _fsync_dir(final.parent)
+            _fsync_dir(folder)
         except OSError as exc:  # published already: raising would make the caller write twice
-            log.warning("fsync of %s failed after publishing %s: %s", final.parent, final, exc)
-        return final
+            log.warning("fsync of %s failed after publishing %s: %s", folder, target, exc)
+        return target
 
     def append(self, batch: pa.Table) -> list[Path]:
         """Write a conformed batch, one new file per UTC day; returns the files written."""
@@ -212,8 +251,10 @@ class Lake:
         return count
 
     def remove_superseded(self, grace_seconds: float, folders: Iterable[Path] | None = None) -> int:
-        """Delete merged-away files whose compaction is older than the grace period (in
-        ``folders``, default every partition); returns how many were deleted."""
+        """Delete merged-away files whose compaction is older than the grace period and live
+        (in ``folders``, default every partition); returns how many were deleted. A grace of
+        0 protects no reader: a merged file not yet live goes live at once (renamed) and the
+        files it merged are deleted."""
         count = 0
         now = time.time()
         for folder in self.partitions() if folders is None else folders:
@@ -222,10 +263,22 @@ class Lake:
                 continue
             if now - files.compacted.stat().st_mtime < grace_seconds:
                 continue
+            if activation_ms(files.compacted) > now * 1000:
+                if grace_seconds > 0:
+                    continue  # not live yet: readers still use the merged-away files
+                self._go_live(files.compacted)  # no grace: live now, then delete
             for path in files.superseded:
                 _unlink_quietly(path)
                 count += 1
         return count
+
+    def _go_live(self, merged: Path) -> None:
+        """Rename a merged file to its plain ``1-K`` name: live for every query from now."""
+        r = file_range(merged)
+        if r is None:
+            return
+        os.replace(merged, merged.with_name(range_name(*r)))
+        _fsync_dir(merged.parent)
 
 
 def _fsync_dir(folder: Path) -> None:

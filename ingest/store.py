@@ -40,6 +40,10 @@ DEFAULT_AUTO_COMPACT_EVERY: Final = 32
 """A partition is compacted by the writer once it has this many visible files."""
 DEFAULT_GRACE_SECONDS: Final = 300.0
 """Merged-away files live this long after their compaction (readers may still be reading)."""
+MAX_ACTIVATION_DELAY_S: Final = 2.0
+"""A compaction goes live for readers this long after it is published (at most half the
+grace period), so that no query can list the merged file in one listing and miss it in another
+(see :mod:`ingest.lake`)."""
 
 
 class Store:
@@ -99,6 +103,11 @@ class Store:
         return store
 
     @property
+    def activation_delay_s(self) -> float:
+        """How long after publication a compaction goes live for readers."""
+        return min(MAX_ACTIVATION_DELAY_S, self.grace_seconds / 2)
+
+    @property
     def catalog_path(self) -> Path:
         """Absolute path of ``catalog.duckdb``."""
         return self.path / CATALOG_FILE
@@ -151,7 +160,9 @@ class Store:
             if self.auto_compact_every > 1:
                 folders = {p.parent for p in written}
                 for folder in folders:
-                    compact_partition(lake, folder, self.auto_compact_every)
+                    compact_partition(
+                        lake, folder, self.auto_compact_every, self.activation_delay_s
+                    )
                 lake.remove_superseded(self.grace_seconds, folders)
         return int(rows.num_rows)
 
@@ -229,7 +240,7 @@ class Store:
             merged = []
             removed = 0
             for lake in self._lakes.values():
-                merged.extend(compact_lake(lake, min_files))
+                merged.extend(compact_lake(lake, min_files, self.activation_delay_s))
                 removed += lake.remove_superseded(self.grace_seconds)
         return CompactionResult(merged, removed)
 
