@@ -9,5 +9,6 @@ COMMAND_MODULES: tuple[str, ...] = (
     "simulate",
     "demo",
     "dashboard",
+    "alerts",
 )
 """Registered in this order in ``synctel --help``."""

@@ -1,0 +1,82 @@
+"""What the dashboard shows of alerts: the firing instances, read from the state file only.
+
+Reading never locks and never raises: the Overview page must render whatever the state file
+holds (the file is replaced atomically, so it is never seen half-written).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from insights.alerts.errors import AlertsError
+from insights.alerts.state import read_state
+
+
+@dataclass(frozen=True)
+class FiringAlert:
+    """One firing alert instance, as the Overview lists it."""
+
+    name: str
+    """The rule's name."""
+    instance: dict[str, Any]
+    """The view row's grouping columns and values (empty for a single-row view)."""
+    metric: str
+    """The metric compared."""
+    value: float | None
+    """Its value at the latest evaluation."""
+    op: str
+    """The comparison (``<``, ``>=``, …)."""
+    threshold: float
+    """The threshold."""
+    window: str
+    """The evaluation window (``1h``)."""
+    firing_since: str | None
+    """When it started firing (ISO 8601 UTC)."""
+    link: str | None
+    """The dashboard page of the view over the window."""
+
+
+@dataclass(frozen=True)
+class AlertSummary:
+    """The state of alerts in one store."""
+
+    firing: tuple[FiringAlert, ...]
+    """Firing instances, by rule name then instance."""
+    pending: int
+    """Instances whose condition holds but not yet for the rule's ``for``."""
+    undelivered: int
+    """Transitions not yet delivered to their webhook."""
+    checked_at: str | None
+    """The latest evaluation (ISO 8601 UTC)."""
+    problem: str | None = None
+    """Why the state could not be read (then nothing else is known)."""
+
+
+def read_summary(store: Path) -> AlertSummary | None:
+    """The store's alert summary; None when alerts never ran on it."""
+    try:
+        state = read_state(store)
+    except AlertsError as exc:
+        return AlertSummary((), 0, 0, None, str(exc))
+    if state is None:
+        return None
+    firing = [
+        FiringAlert(
+            str(inst.rule.get("name")),
+            dict(inst.key),
+            str(inst.rule.get("metric")),
+            inst.value,
+            str(inst.rule.get("op")),
+            float(inst.rule.get("threshold", 0.0)),
+            str(inst.rule.get("window")),
+            inst.firing_since,
+            inst.link,
+        )
+        for inst in state.instances.values()
+        if inst.status == "firing"
+    ]
+    firing.sort(key=lambda a: (a.name, str(sorted(a.instance.items()))))
+    pending = sum(inst.status == "pending" for inst in state.instances.values())
+    return AlertSummary(tuple(firing), pending, len(state.outbox), state.checked_at)

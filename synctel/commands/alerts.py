@@ -1,0 +1,144 @@
+"""``synctel alerts check|watch``: sync health alert rules evaluated over the store's views."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from synctel.commands._common import CommandError, add_store_option, store_path
+
+if TYPE_CHECKING:
+    from insights.alerts.evaluate import WindowEnd
+    from insights.alerts.runner import Settings
+
+DEFAULT_INTERVAL = 60.0
+"""Seconds between ``watch`` rounds."""
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``alerts check`` and ``alerts watch``."""
+    parser = subparsers.add_parser(
+        "alerts",
+        help="evaluate sync health alert rules (TOML) against the store",
+        description=(
+            "Alert rules compare a metric of a sql/views view, over the last WINDOW of events, "
+            "with a threshold. Firing and resolution are each posted once to the rule's "
+            "webhook; state persists in <store>/alerts/state.json."
+        ),
+    )
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    check = actions.add_parser(
+        "check",
+        help="evaluate once and print the firing alerts; exit 3 if any fires, 0 if none",
+        description=(
+            "Evaluate every rule once, post transitions, print firing and pending alerts. "
+            "Exit 0 when none fires, 3 when some do, 1 when none fires but a rule could not "
+            "be evaluated."
+        ),
+    )
+    _common(check)
+    check.set_defaults(func=run_check)
+    watch = actions.add_parser(
+        "watch",
+        help="evaluate every --interval seconds, printing each firing and resolution",
+        description="Evaluate every rule every --interval seconds until interrupted.",
+    )
+    _common(watch)
+    watch.add_argument(
+        "--interval",
+        type=float,
+        default=DEFAULT_INTERVAL,
+        metavar="SECONDS",
+        help=f"seconds between evaluations (default {DEFAULT_INTERVAL:g})",
+    )
+    watch.add_argument(
+        "--count",
+        type=int,
+        default=0,
+        metavar="N",
+        help="stop after N evaluations (default: run until interrupted)",
+    )
+    watch.set_defaults(func=run_watch)
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    from_links = "http://127.0.0.1:8501"
+    parser.add_argument(
+        "--rules", required=True, metavar="FILE", help="alert rules TOML file ([[alert]] tables)"
+    )
+    parser.add_argument(
+        "--as-of",
+        default="now",
+        metavar="WHEN",
+        help=(
+            "where each window ends: 'now' (the wall clock, default: live stores), 'latest' "
+            "(the store's newest event: simulated or back-filled stores), or an ISO time (UTC)"
+        ),
+    )
+    parser.add_argument(
+        "--dashboard-url",
+        default=from_links,
+        metavar="URL",
+        help=f"dashboard base URL for the links in webhooks and output (default {from_links})",
+    )
+    add_store_option(parser)
+
+
+def _as_of(text: str) -> WindowEnd:
+    if text == "now":
+        return "now"
+    if text == "latest":
+        return "latest"
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise CommandError(
+            f"--as-of {text!r}: use 'now', 'latest' or an ISO time such as 2026-01-05T12:00"
+        ) from None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
+    return moment
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    from pathlib import Path
+
+    from insights.alerts.errors import AlertsError
+    from insights.alerts.rules import load_rules
+    from insights.alerts.runner import Settings
+
+    end = _as_of(args.as_of)
+    try:
+        rules = load_rules(Path(args.rules))
+    except AlertsError as exc:
+        raise CommandError(str(exc)) from None
+    return Settings(store_path(args), rules, end, args.dashboard_url)
+
+
+def run_check(args: argparse.Namespace) -> int:
+    """Evaluate once; exit 3 when an alert fires."""
+    from insights.alerts.errors import AlertsError
+    from insights.alerts.runner import check
+
+    settings = _settings(args)
+    try:
+        return check(settings)
+    except AlertsError as exc:
+        raise CommandError(str(exc)) from None
+
+
+def run_watch(args: argparse.Namespace) -> int:
+    """Evaluate every ``--interval`` seconds."""
+    from insights.alerts.errors import AlertsError
+    from insights.alerts.runner import watch
+
+    if args.interval <= 0:
+        raise CommandError("--interval must be more than 0 seconds")
+    if args.count < 0:
+        raise CommandError("--count must be 0 (no limit) or more")
+    settings = _settings(args)
+    try:
+        return watch(settings, args.interval, args.count)
+    except AlertsError as exc:
+        raise CommandError(str(exc)) from None
