@@ -10,5 +10,6 @@ COMMAND_MODULES: tuple[str, ...] = (
     "demo",
     "dashboard",
     "alerts",
+    "advise",
 )
 """Registered in this order in ``synctel --help``."""
