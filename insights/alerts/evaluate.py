@@ -118,14 +118,19 @@ def window_end(store: Path, end: WindowEnd, now: dt.datetime) -> dt.datetime | N
     return end
 
 
-def evaluate(
-    store: Path, rules: Sequence[AlertRule], *, now: dt.datetime, end: WindowEnd = "now"
-) -> Evaluation:
-    """Run every rule once against ``store``; a rule that fails is reported, not raised."""
+def require_store(store: Path) -> None:
+    """AlertsError unless ``store`` is a store folder (it has a ``catalog.duckdb``)."""
     if not (Path(store) / CATALOG_FILE).is_file():
         raise AlertsError(
             f"no store at {store}: create one first (synctel simulate, load or serve)"
         )
+
+
+def evaluate(
+    store: Path, rules: Sequence[AlertRule], *, now: dt.datetime, end: WindowEnd = "now"
+) -> Evaluation:
+    """Run every rule once against ``store``; a rule that fails is reported, not raised."""
+    require_store(store)
     stop = window_end(store, end, now)
     found = Evaluation(now, stop)
     if stop is None or not rules:

@@ -138,17 +138,18 @@ def parse_rules(text: str, *, source: str = "<string>") -> list[AlertRule]:
     else:
         seen: set[str] = set()
         for index, raw in enumerate(alerts):
-            rule = _Reader(out, index, raw).rule()
-            if rule is None:
-                continue
-            if rule.name in seen:
+            name = raw.get("name")
+            if isinstance(name, str) and name.strip() in seen:
                 out.error(
                     ("alert", index, "name"),
                     Rule.VALUE,
-                    f"alert {rule.name!r}: another alert has this name; names must be unique",
+                    f"alert {name!r}: another alert has this name; names must be unique",
                 )
-            seen.add(rule.name)
-            rules.append(rule)
+            elif isinstance(name, str):
+                seen.add(name.strip())
+            rule = _Reader(out, index, raw).rule()
+            if rule is not None:
+                rules.append(rule)
     errors = out.report(None).errors
     if errors:
         raise RulesError(errors)

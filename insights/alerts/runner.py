@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TextIO
 
 from insights.alerts.errors import AlertsError
-from insights.alerts.evaluate import Evaluation, WindowEnd, evaluate, utc_now
+from insights.alerts.evaluate import Evaluation, WindowEnd, evaluate, require_store, utc_now
 from insights.alerts.links import DEFAULT_DASHBOARD_URL
 from insights.alerts.rules import AlertRule
 from insights.alerts.state import Instance, StateStore, iso
@@ -70,7 +70,10 @@ class Runner:
         clock: Callable[[], dt.datetime] = utc_now,
         report: Callable[[str], None] = to_stderr,
     ) -> None:
-        """Rounds read ``clock`` (naive UTC) for ``now``; problems go to ``report``."""
+        """Rounds read ``clock`` (naive UTC) for ``now``; problems go to ``report``.
+
+        Raises AlertsError when ``settings.store`` is not a store."""
+        require_store(settings.store)
         self.settings = settings
         """The run's settings."""
         self.states = StateStore(settings.store)
@@ -152,13 +155,13 @@ def print_round(result: Round, out: TextIO, *, full: bool) -> None:
     out.write(f"{len(result.firing)} firing, {len(result.pending)} pending ({ends})\n")
 
 
-def check(settings: Settings, out: TextIO = sys.stdout) -> int:
+def check(settings: Settings, out: TextIO | None = None) -> int:
     """One round; prints it and returns the exit code: 3 when an alert fires, 1 when none does
     but a rule could not be evaluated, else 0. Waits (bounded) for the webhooks."""
     runner = Runner(settings)
     try:
         result = runner.round()
-        print_round(result, out, full=True)
+        print_round(result, out or sys.stdout, full=True)
     finally:
         runner.close(delivery_budget(settings.policy))
     if result.firing:
@@ -170,11 +173,12 @@ def watch(
     settings: Settings,
     interval: float,
     count: int = 0,
-    out: TextIO = sys.stdout,
+    out: TextIO | None = None,
     report: Callable[[str], None] = to_stderr,
 ) -> int:
     """A round every ``interval`` seconds (``count`` rounds, 0: until interrupted), printing
     each transition as it happens; a round that fails is reported and the next one runs."""
+    out = out or sys.stdout
     runner = Runner(settings, report=report)
     where = {"now": "the wall clock", "latest": "the newest event"}.get(str(settings.end))
     out.write(
