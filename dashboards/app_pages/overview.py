@@ -1,11 +1,13 @@
-"""Overview: is sync healthy? Headline figures against the previous period, and the trends."""
+"""Overview: is sync healthy? Firing alerts, headline figures against the previous period, and
+the trends."""
 
 from typing import Literal
 
 import streamlit as st
 
 from dashboards import charts, queries, ui
-from dashboards.context import load
+from dashboards.context import load, store_path
+from insights.alerts.summary import read_summary
 
 Colour = Literal["normal", "inverse", "off"]
 HEADLINES: tuple[tuple[str, str, str, Colour], ...] = (
@@ -20,6 +22,16 @@ HEADLINES: tuple[tuple[str, str, str, Colour], ...] = (
 )
 
 st.title("Sync health")
+alerts = read_summary(store_path())  # written by `synctel alerts check|watch`
+if alerts is not None and alerts.problem:
+    st.warning(f"Alert state cannot be read: {alerts.problem}", icon=":material/warning:")
+elif alerts is not None and alerts.firing:
+    st.subheader(f"Firing alerts ({len(alerts.firing)})")
+    for alert in alerts.firing:
+        link = f" · [open]({alert.link})" if alert.link else ""
+        st.error(f"**{alert.name}** · {alert.describe()}{link}", icon=":material/notifications:")
+elif alerts is not None:
+    st.caption(f"Alerts: none firing (last checked {alerts.checked_at}).")
 period = ui.page_period()
 now = load(queries.headline, period.filters, period.as_of)
 before = (

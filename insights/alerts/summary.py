@@ -37,6 +37,16 @@ class FiringAlert:
     link: str | None
     """The dashboard page of the view over the window."""
 
+    def describe(self) -> str:
+        """One line: the instance, the comparison and since when, e.g. ``profile=Technicians,
+        table_name=account: success_rate 0.5 < 0.95 over 1h, firing since 2024-05-09T12:00:00Z``."""
+        value = "NULL" if self.value is None else f"{self.value:.4g}"
+        where = ", ".join(f"{k}={v}" for k, v in self.instance.items())
+        return (
+            f"{where + ': ' if where else ''}{self.metric} {value} {self.op} "
+            f"{self.threshold:g} over {self.window}, firing since {self.firing_since}"
+        )
+
 
 @dataclass(frozen=True)
 class AlertSummary:

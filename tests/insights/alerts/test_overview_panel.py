@@ -1,0 +1,89 @@
+"""The dashboard's Overview lists firing alerts from the store's alert state (AppTest)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from emitter.config import ENV_STORE
+from insights.alerts.rules import parse_rules
+from insights.alerts.runner import Runner, Settings
+from insights.alerts.state import state_path
+from insights.alerts.summary import read_summary
+from tests.insights.alerts.conftest import Clock, rules_text
+
+APP = str(Path(__file__).parents[3] / "dashboards" / "app.py")
+
+
+def overview(store: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv(ENV_STORE, str(store))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["range"] = "all"
+    at.run()
+    assert not at.exception
+    return at
+
+
+def fire(store: Path, clock: Clock) -> None:
+    runner = Runner(Settings(store, parse_rules(rules_text(None, hold="0s"))), clock=clock)
+    assert len(runner.round().firing) == 1
+    runner.close(0.5)
+
+
+@pytest.mark.slow
+def test_overview_shows_firing_alerts_then_none(
+    store: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fire(store, clock)
+    at = overview(store, monkeypatch)
+    [shown] = [e.value for e in at.error]
+    assert shown.startswith(
+        "**technicians: success rate** · profile=Technicians, "
+        "table_name=bookableresourcebooking: success_rate 0.5 < 0.95 over 1h, "
+        "firing since 2024-05-09T12:00:00Z · [open](http://127.0.0.1:8501/profiles-tables?"
+    )
+    assert "Firing alerts (1)" in [s.value for s in at.subheader]
+
+    clock.set("14:00")
+    fire_then_resolve = Runner(
+        Settings(store, parse_rules(rules_text(None, hold="0s"))), clock=clock
+    )
+    fire_then_resolve.round()
+    fire_then_resolve.close(0.5)
+    at = overview(store, monkeypatch)
+    assert list(at.error) == []
+    assert "Alerts: none firing (last checked 2024-05-09T14:00:00Z)." in [
+        c.value for c in at.caption
+    ]
+
+
+@pytest.mark.slow
+def test_overview_without_alerts_or_with_a_broken_state_file(
+    store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = overview(store, monkeypatch)
+    assert list(at.error) == []
+    assert not any(c.value.startswith("Alerts:") for c in at.caption)
+
+    state_path(store).parent.mkdir()
+    state_path(store).write_text("{not json", encoding="utf-8")
+    at = overview(store, monkeypatch)
+    [warning] = [w.value for w in at.warning]
+    assert warning.startswith("Alert state cannot be read: ")
+    assert "move it away to start afresh" in warning
+
+
+def test_read_summary_never_raises(store: Path, clock: Clock) -> None:
+    assert read_summary(store) is None
+    fire(store, clock)
+    summary = read_summary(store)
+    assert summary is not None
+    assert [a.name for a in summary.firing] == ["technicians: success rate"]
+    assert (summary.pending, summary.undelivered, summary.problem) == (0, 0, None)
+    state_path(store).write_text('{"version": 99}', encoding="utf-8")
+    broken = read_summary(store)
+    assert broken is not None
+    assert broken.firing == ()
+    assert "unknown state version 99" in (broken.problem or "")
