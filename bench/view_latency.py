@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -24,7 +25,7 @@ import duckdb
 import pyarrow as pa
 
 from bench._data import sync_events
-from bench._timing import median_time, report
+from bench._timing import report, time_once
 from ingest.sql import create_views, schema_sql
 from ingest.store import Store
 
@@ -58,15 +59,22 @@ def build_anchor(path: Path, table: pa.Table) -> float:
     return time.perf_counter() - start
 
 
-def time_view(database: Path, view: str, runs: int) -> tuple[float, int]:
-    """Median seconds to fetch every row of ``view`` over a read-only connection (one warm-up
-    run first), and the row count."""
-    con = duckdb.connect(str(database), read_only=True)
+def time_views(databases: list[Path], view: str, runs: int) -> tuple[list[float], int]:
+    """Median seconds to fetch every row of ``view`` from each database (read-only), the runs
+    interleaved so load on a shared machine hits all alike; one warm-up each first."""
+    cons = [duckdb.connect(str(path), read_only=True) for path in databases]
     try:
-        rows = len(con.execute(f"SELECT * FROM {view}").fetchall())
-        return median_time(lambda: con.execute(f"SELECT * FROM {view}").fetchall(), runs), rows
+        counts = [len(con.execute(f"SELECT * FROM {view}").fetchall()) for con in cons]
+        times: list[list[float]] = [[] for _ in cons]
+        for _ in range(max(runs, 1)):
+            for con, seconds in zip(cons, times, strict=True):
+                seconds.append(
+                    time_once(lambda con=con: con.execute(f"SELECT * FROM {view}").fetchall())
+                )
+        return [statistics.median(t) for t in times], counts[0]
     finally:
-        con.close()
+        for con in cons:
+            con.close()
 
 
 def same_results(store_db: Path, anchor_db: Path, view: str) -> bool:
@@ -104,8 +112,7 @@ def main(argv: list[str] | None = None) -> None:
         catalog = Store.open(store_dir, create=False).catalog_path
         rows = []
         for view in VIEWS:
-            store_s, n = time_view(catalog, view, args.runs)
-            anchor_s, _ = time_view(anchor, view, args.runs)
+            (store_s, anchor_s), n = time_views([catalog, anchor], view, args.runs)
             rows.append(
                 {
                     "view": view,

@@ -72,7 +72,7 @@ def compact_partition(
         return None
     tables = [pq.read_table(p) for p in files.visible]
     merged = pa.concat_tables(tables, promote_options="permissive")
-    merged = conform(lake.spec, merged).sort_by(lake.spec.time_column)
+    merged = conform(lake.spec, merged).sort_by(lake.spec.sort_keys)
     # the newest visible file holds the partition's largest sequence number
     output = lake.publish_merged(merged, folder, files.max_seq, activation_delay_s)
     return PartitionCompaction(

@@ -27,9 +27,19 @@ class TableSpec:
     """The UTC timestamp column whose day is the Hive partition ``day=YYYY-MM-DD``."""
     description: str
     """One line for ``synctel query --list``."""
+    cluster_by: tuple[str, ...] = ()
+    """Columns a compacted file is sorted by before its time column, so that Parquet row-group
+    statistics let a filter on them skip most of the file (e.g. ``event = 'sync.started'``)."""
+
+    @property
+    def sort_keys(self) -> list[tuple[str, str]]:
+        """How a compacted file's rows are ordered: ``cluster_by``, then the time column."""
+        return [(c, "ascending") for c in (*self.cluster_by, self.time_column)]
 
 
-EVENTS: Final = TableSpec("sync_events", "events", "ts", "One row per telemetry event.")
+EVENTS: Final = TableSpec(
+    "sync_events", "events", "ts", "One row per telemetry event.", cluster_by=("event",)
+)
 """``sync_events``: one row per telemetry event."""
 SPANS: Final = TableSpec("spans", "spans", "start_ts", "One row per finished span.")
 """``spans``: one row per finished span."""
