@@ -89,7 +89,7 @@ def _edit(profile: ProfileText, path: KeyPath, key: str, after: bool | int, read
         difflib.unified_diff(
             profile.text.splitlines(keepends=True),
             text.splitlines(keepends=True),
-            fromfile=f"a/{profile.source}",
-            tofile=f"b/{profile.source}",
+            fromfile=profile.source,
+            tofile=f"{profile.source} (advised)",
         )
     )
