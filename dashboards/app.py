@@ -58,6 +58,12 @@ navigation = st.navigation(
             icon=":material/receipt_long:",
             url_path="sync-details",
         ),
+        st.Page(
+            PAGES / "advisor.py",
+            title="Advisor",
+            icon=":material/tips_and_updates:",
+            url_path="advisor",
+        ),
     ]
 )
 store = context.store_path()
