@@ -189,13 +189,15 @@ class _Reader:
         if found is None:
             self.error(
                 key,
-                Rule.VALUE,
+                Rule.DURATION,
                 f"{key} {text!r} is not a duration: write a number and a unit "
                 "(s, m, h or d), e.g. '30s', '10m', '1h', '1h30m'",
             )
             return None
         if found < low:
-            self.error(key, Rule.VALUE, f"{key} {text!r} must be at least {format_duration(low)}")
+            self.error(
+                key, Rule.DURATION, f"{key} {text!r} must be at least {format_duration(low)}"
+            )
             return None
         return found
 
@@ -235,7 +237,7 @@ class _Reader:
             return view
         known = list(view_columns())
         hint = did_you_mean(view, known) or f"; known views: {', '.join(sorted(known))}"
-        self.error("view", Rule.UNKNOWN_TABLE, f"unknown view {view!r}{hint}")
+        self.error("view", Rule.UNKNOWN_VIEW, f"unknown view {view!r}{hint}")
         return None
 
     def metric(self, view: str | None, columns: dict[str, str]) -> str | None:
@@ -246,7 +248,7 @@ class _Reader:
         if metric not in columns:
             hint = did_you_mean(metric, numeric) or f"; its metrics: {', '.join(numeric)}"
             self.error(
-                "metric", Rule.UNKNOWN_COLUMN, f"view {view!r} has no metric {metric!r}{hint}"
+                "metric", Rule.UNKNOWN_METRIC, f"view {view!r} has no metric {metric!r}{hint}"
             )
             return None
         if metric not in numeric:

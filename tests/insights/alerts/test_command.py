@@ -93,7 +93,7 @@ def test_bad_rules_and_missing_stores_are_errors_not_tracebacks(
     assert main(["alerts", "check", "--store", str(store), "--rules", rules]) == 1
     err = capsys.readouterr().err
     assert err.startswith(f"synctel alerts: {rules} line 4: alert 'technicians: success rate': ")
-    assert "did you mean 'success_rate'? [unknown-column]" in err
+    assert "did you mean 'success_rate'? [unknown-metric]" in err
     good = write_rules(tmp_path, rules_text(None))
     assert main(["alerts", "check", "--store", str(tmp_path / "none"), "--rules", good]) == 1
     assert "no store at" in capsys.readouterr().err

@@ -49,13 +49,13 @@ def test_the_example_rules_file_loads() -> None:
         (
             ('view = "health_by_profile_table"', 'view = "health_by_profile"'),
             "rules.toml line 3: alert 'technicians: success rate': unknown view "
-            "'health_by_profile'; did you mean 'health_by_profile_table'? [unknown-table]",
+            "'health_by_profile'; did you mean 'health_by_profile_table'? [unknown-view]",
         ),
         (
             ('metric = "success_rate"', 'metric = "succes_rate"'),
             "rules.toml line 4: alert 'technicians: success rate': view "
             "'health_by_profile_table' has no metric 'succes_rate'; did you mean "
-            "'success_rate'? [unknown-column]",
+            "'success_rate'? [unknown-metric]",
         ),
         (
             ('metric = "success_rate"', 'metric = "table_name"'),
@@ -74,7 +74,7 @@ def test_the_example_rules_file_loads() -> None:
         (
             ('window = "1h"', 'window = "0m"'),
             "rules.toml line 8: alert 'technicians: success rate': window '0m' must be at "
-            "least 1s [value]",
+            "least 1s [duration]",
         ),
         (
             ('op = "<"', 'op = "=<"'),
@@ -134,7 +134,7 @@ def test_every_problem_of_a_file_is_reported_in_line_order() -> None:
         "rules.toml line 12: alert 'technicians: success rate': another alert has this name; "
         "names must be unique [value]",
         "rules.toml line 18: alert 'technicians: success rate': window '1x' is not a duration: "
-        "write a number and a unit (s, m, h or d), e.g. '30s', '10m', '1h', '1h30m' [value]",
+        "write a number and a unit (s, m, h or d), e.g. '30s', '10m', '1h', '1h30m' [duration]",
     ]
 
 
