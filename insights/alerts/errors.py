@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from insights.errors import InsightsError
 from syncengine.profile.problems import Problem
 
 
-class AlertsError(Exception):
+class AlertsError(InsightsError):
     """Anything that stops alerts from running; the message says what to do next."""
 
 

@@ -17,6 +17,7 @@ _USER_ERROR_CLASSES: tuple[tuple[str, str], ...] = (
     ("syncengine.errors", "SyncengineError"),
     ("ingest.errors", "IngestError"),
     ("emitter.errors", "EmitterError"),
+    ("insights.errors", "InsightsError"),
 )
 
 

@@ -104,41 +104,26 @@ def _as_of(text: str) -> WindowEnd:
 def _settings(args: argparse.Namespace) -> Settings:
     from pathlib import Path
 
-    from insights.alerts.errors import AlertsError
     from insights.alerts.rules import load_rules
     from insights.alerts.runner import Settings
 
     end = _as_of(args.as_of)
-    try:
-        rules = load_rules(Path(args.rules))
-    except AlertsError as exc:
-        raise CommandError(str(exc)) from None
-    return Settings(store_path(args), rules, end, args.dashboard_url)
+    return Settings(store_path(args), load_rules(Path(args.rules)), end, args.dashboard_url)
 
 
 def run_check(args: argparse.Namespace) -> int:
     """Evaluate once; exit 3 when an alert fires."""
-    from insights.alerts.errors import AlertsError
     from insights.alerts.runner import check
 
-    settings = _settings(args)
-    try:
-        return check(settings)
-    except AlertsError as exc:
-        raise CommandError(str(exc)) from None
+    return check(_settings(args))
 
 
 def run_watch(args: argparse.Namespace) -> int:
     """Evaluate every ``--interval`` seconds."""
-    from insights.alerts.errors import AlertsError
     from insights.alerts.runner import watch
 
     if args.interval <= 0:
         raise CommandError("--interval must be more than 0 seconds")
     if args.count < 0:
         raise CommandError("--count must be 0 (no limit) or more")
-    settings = _settings(args)
-    try:
-        return watch(settings, args.interval, args.count)
-    except AlertsError as exc:
-        raise CommandError(str(exc)) from None
+    return watch(_settings(args), args.interval, args.count)
