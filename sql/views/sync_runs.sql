@@ -33,7 +33,10 @@ WITH starts AS (
 ends AS (
     SELECT *
     FROM sync_events
+    -- the range adds nothing to the IN list; it lets a Parquet scan skip row groups by their
+    -- min/max (an IN list only filters after reading)
     WHERE event IN ('sync.completed', 'sync.failed') AND sync_id IS NOT NULL
+        AND event BETWEEN 'sync.completed' AND 'sync.failed'
     QUALIFY row_number() OVER (
         PARTITION BY sync_id
         ORDER BY ts DESC, (event = 'sync.failed') DESC, event_id DESC
