@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from syncengine.profile.filters import compile_filter, is_time_relative, json_column
-from syncengine.profile.model import Direction, Profile
+from syncengine.profile.model import Direction, Filter, Group, OwnedByUser, Profile
 from syncengine.protocol import DownloadResponse, WireRecord
 from syncengine.relations import sources
 
@@ -54,24 +54,39 @@ class TableState:
 
 
 def relation_index_sql(profile: Profile) -> list[str]:
-    """Expression indexes that make many-to-one relationship lookups index seeks."""
-    cols = sorted(
-        {
-            rel.column
-            for t in profile.tables
-            for rel in t.relationships
-            if rel.direction is Direction.MANY_TO_ONE
-        }
-    )
+    """Expression indexes that make relationship lookups index seeks: the raw reference for
+    many-to-one pulls (compared exactly), its text form for one-to-many pulls (compared with
+    the held id's text affinity, as ``CAST(ref AS TEXT)`` does)."""
+    rels = {(rel.column, rel.direction) for t in profile.tables for rel in t.relationships}
     return [
         f'CREATE INDEX IF NOT EXISTS "records_rel_{_NON_WORD.sub("_", c)}" '
         f"ON records(tbl, {json_column(c)})"
-        for c in cols
+        for c in sorted(c for c, d in rels if d is Direction.MANY_TO_ONE)
+    ] + [
+        f'CREATE INDEX IF NOT EXISTS "records_ref_{_NON_WORD.sub("_", c)}" '
+        f"ON records(tbl, {_text_ref('records', c)})"
+        for c in sorted(c for c, d in rels if d is Direction.ONE_TO_MANY)
     ]
 
 
 def _lookup(alias: str, column: str) -> str:
     return json_column(column).replace("fields", f"{alias}.fields", 1)
+
+
+def _text_ref(alias: str, column: str) -> str:
+    # "held.id = ref" applies the id column's text affinity to the reference; CAST(ref AS TEXT)
+    # converts the same way and, having text affinity itself, can be matched to an index.
+    lookup = json_column(column) if alias == "records" else _lookup(alias, column)
+    return f"CAST({lookup} AS TEXT)"
+
+
+def _owner_indexed(flt: Filter) -> bool:
+    """The filter keeps only the user's own rows, so the (tbl, owner) index finds them."""
+    return isinstance(flt, OwnedByUser) or (
+        isinstance(flt, Group)
+        and flt.kind == "all"
+        and any(isinstance(i, OwnedByUser) for i in flt.items)
+    )
 
 
 # Many-to-one pulls compare a reference with an id exactly, with no type conversion (as the
@@ -127,14 +142,16 @@ class DeltaComputer:
             if not self._changed([table], state.seq):
                 return DownloadResponse(table, state.token)
             conn.execute("DELETE FROM _scope")
-            conn.execute(
+            scope: int = conn.execute(
                 # not DISTINCT: SQLite would walk the table's whole history in id order for it
                 "INSERT OR IGNORE INTO _scope SELECT id FROM changelog WHERE tbl=? AND seq>?",
                 (table, state.seq),
+            ).rowcount
+            self._fill_target(
+                profile, table, device_id, user_id, today, scoped=True, max_seq=max_seq, scope=scope
             )
-            self._fill_target(profile, table, device_id, user_id, today, scoped=True)
             return self._diff(
-                table, device_id, max_seq, today, gens, state, scoped=True, bump=False
+                table, device_id, max_seq, today, gens, state, scoped=True, bump=False, scope=scope
             )
         return self._full(profile, table, device_id, user_id, today, max_seq, gens, state, False)
 
@@ -188,47 +205,72 @@ class DeltaComputer:
         *,
         scoped: bool,
         max_seq: int = 0,
+        scope: int = 0,
     ) -> None:
+        """The target set of ``table`` (within ``_scope`` when ``scoped``) into ``_target``.
+
+        A scoped computation either walks the scope (the ids changed since the device's last
+        sync, fleet-wide) or, when the scope is larger than what the device holds, computes
+        from the device's side (its own rows by the owner index, what its held source rows
+        point at) and keeps what is in scope: the same rows, at a cost that does not grow
+        with the fleet.
+        """
         conn = self._conn
         conn.execute("DELETE FROM _target")
-        where, params = compile_filter(profile.table(table).filter, user_id=user_id, today=today)
-        scope = "_scope s CROSS JOIN records ON records.id=s.id" if scoped else "records"
+        flt = profile.table(table).filter
+        where, params = compile_filter(flt, user_id=user_id, today=today)
+        in_scope = " AND +r.id IN (SELECT id FROM _scope)"
+        if scoped and not (_owner_indexed(flt) and scope > self._held(device_id, table)):
+            rows, keep = "_scope s CROSS JOIN records r ON r.id=s.id", ""
+        else:
+            rows, keep = "records r", in_scope if scoped else ""
         conn.execute(
-            f"INSERT OR IGNORE INTO _target SELECT records.id, version FROM {scope} "
-            f"WHERE tbl=? AND ({where})",
+            f"INSERT OR IGNORE INTO _target SELECT r.id, r.version FROM {rows} "
+            f"WHERE r.tbl=? AND ({where}){keep}",
             (table, *params),
         )
-        rows = "_scope s CROSS JOIN records r ON r.id=s.id" if scoped else "records r"
         for src, rel in sources(profile, table):
+            by_held = (scope > self._held(device_id, src)) if scoped else None
+            rows, keep = "_scope s CROSS JOIN records r ON r.id=s.id", ""
             if rel.direction is Direction.ONE_TO_MANY:
                 # the rows of ``table`` hold the id of the source row they belong to
-                pull = (
-                    "EXISTS (SELECT 1 FROM holdings h WHERE h.device_id=?1 AND h.tbl=?2 "
-                    f"AND h.id={_lookup('r', rel.column)})"
-                )
-            elif scoped:
-                # few candidates: seek the source rows pointing at each (expression index)
-                pull = (
-                    "EXISTS (SELECT 1 FROM records x CROSS JOIN holdings h "
-                    f"WHERE x.tbl=?2 AND {_lookup('x', rel.column)} IN (r.id) "
-                    "AND h.device_id=?1 AND h.tbl=x.tbl AND h.id=x.id)"
-                )
-            elif self._probe_rows(table, device_id, src, max_seq):
-                # few rows, most of the source held: seek a held source row pointing at each
+                if by_held is None:
+                    by_held = self._held(device_id, src) < self._rows(table, max_seq)
+                if by_held:
+                    pull = (
+                        f"{_text_ref('r', rel.column)} IN "
+                        "(SELECT h.id FROM holdings h WHERE h.device_id=?1 AND h.tbl=?2)"
+                    )
+                    rows, keep = "records r", in_scope if scoped else ""
+                else:
+                    pull = (
+                        "EXISTS (SELECT 1 FROM holdings h WHERE h.device_id=?1 AND h.tbl=?2 "
+                        f"AND h.id={_lookup('r', rel.column)})"
+                    )
+            elif by_held is False or (
+                by_held is None and self._probe_rows(table, device_id, src, max_seq)
+            ):
+                # few candidates, or few rows with most of the source held: seek the source
+                # rows pointing at each (expression index)
                 pull = (
                     "EXISTS (SELECT 1 FROM records x CROSS JOIN holdings h "
                     f"WHERE x.tbl=?2 AND {_lookup('x', rel.column)} IN (r.id) "
                     "AND h.device_id=?1 AND h.tbl=x.tbl AND h.id=x.id)"
                 )
             else:
-                # the whole table: collect what the held source rows point at, once
+                # collect what the held source rows point at, once; only text equals an id
+                # exactly ("+r.id IN" would compare exactly too, but scan the whole table)
+                ref = _lookup("x", rel.column)
                 pull = (
-                    f"+r.id IN (SELECT {_lookup('x', rel.column)} FROM holdings h "
-                    "JOIN records x ON x.tbl=h.tbl AND x.id=h.id WHERE h.device_id=?1 AND h.tbl=?2)"
+                    f"r.id IN (SELECT {ref} FROM holdings h JOIN records x ON x.tbl=h.tbl "
+                    f"AND x.id=h.id WHERE h.device_id=?1 AND h.tbl=?2 AND typeof({ref})='text')"
                 )
+                rows, keep = "records r", in_scope if scoped else ""
+            if not scoped:
+                rows = "records r"
             conn.execute(
                 f"INSERT OR IGNORE INTO _target SELECT r.id, r.version FROM {rows} "
-                f"WHERE r.tbl=?3 AND {pull}",
+                f"WHERE r.tbl=?3 AND {pull}{keep}",
                 (device_id, src, table),
             )
 
@@ -241,10 +283,7 @@ class DeltaComputer:
         rows point into a small one (200,000 work orders, 1,000 accounts) probes. Both give the
         same rows, so estimated counts (recounted after a quarter of churn) are enough.
         """
-        rows: int = self._conn.execute(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM records WHERE tbl=? LIMIT ?)",
-            (table, _FEW_ROWS + 1),
-        ).fetchone()[0]
+        rows = self._rows(table, max_seq)
         if rows > _FEW_ROWS:
             return False
         if rows == 0:
@@ -283,6 +322,7 @@ class DeltaComputer:
         *,
         scoped: bool,
         bump: bool,
+        scope: int = 0,
     ) -> DownloadResponse:
         conn = self._conn
         upserts: list[WireRecord] = conn.execute(
@@ -292,11 +332,15 @@ class DeltaComputer:
             "WHERE h.id IS NULL OR h.version<>t.version",
             (table, device_id, table),
         ).fetchall()
-        held = "_scope s CROSS JOIN holdings h ON h.id=s.id" if scoped else "holdings h"
+        held, keep = "holdings h", ""
+        if scoped and scope <= self._held(device_id, table):
+            held = "_scope s CROSS JOIN holdings h ON h.id=s.id"
+        elif scoped:
+            keep = "AND +h.id IN (SELECT id FROM _scope) "
         removals: list[str] = [
             r[0]
             for r in conn.execute(
-                f"SELECT h.id FROM {held} WHERE h.device_id=? AND h.tbl=? "
+                f"SELECT h.id FROM {held} WHERE h.device_id=? AND h.tbl=? {keep}"
                 "AND NOT EXISTS (SELECT 1 FROM _target t WHERE t.id=h.id)",
                 (device_id, table),
             )

@@ -11,6 +11,7 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS records(
     tbl TEXT NOT NULL, id TEXT NOT NULL, owner TEXT, fields TEXT NOT NULL,
     version INTEGER NOT NULL, modified_at TEXT NOT NULL, PRIMARY KEY (tbl, id));
+CREATE INDEX IF NOT EXISTS records_by_owner ON records(tbl, owner);
 CREATE TABLE IF NOT EXISTS changelog(
     seq INTEGER PRIMARY KEY AUTOINCREMENT, tbl TEXT NOT NULL, id TEXT NOT NULL,
     op TEXT NOT NULL, version INTEGER NOT NULL);
