@@ -8,7 +8,7 @@ Record fields travel as JSON text (``fields_json``) so neither side re-encodes t
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
@@ -91,7 +91,24 @@ class UploadRequest:
 
     def to_json(self) -> str:
         """The wire form."""
-        return _dumps(asdict(self))
+        return _dumps(
+            {
+                "device_id": self.device_id,
+                "user_id": self.user_id,
+                "profile": self.profile,
+                "changes": [
+                    {
+                        "change_id": c.change_id,
+                        "tbl": c.tbl,
+                        "id": c.id,
+                        "op": c.op,
+                        "fields": c.fields,
+                        "base_version": c.base_version,
+                    }
+                    for c in self.changes
+                ],
+            }
+        )
 
     @classmethod
     def from_json(cls, text: str | bytes) -> UploadRequest:
@@ -120,7 +137,20 @@ class UploadResponse:
 
     def to_json(self) -> str:
         """The wire form."""
-        return _dumps({"results": [asdict(r) for r in self.results]})
+        return _dumps(
+            {
+                "results": [
+                    {
+                        "change_id": r.change_id,
+                        "tbl": r.tbl,
+                        "id": r.id,
+                        "status": r.status,
+                        "conflict_winner": r.conflict_winner,
+                    }
+                    for r in self.results
+                ]
+            }
+        )
 
     @classmethod
     def from_json(cls, text: str | bytes) -> UploadResponse:
@@ -155,7 +185,15 @@ class DownloadRequest:
 
     def to_json(self) -> str:
         """The wire form."""
-        return _dumps(asdict(self))
+        return _dumps(
+            {
+                "device_id": self.device_id,
+                "user_id": self.user_id,
+                "profile": self.profile,
+                "table": self.table,
+                "token": self.token,
+            }
+        )
 
     @classmethod
     def from_json(cls, text: str | bytes) -> DownloadRequest:
@@ -208,7 +246,7 @@ class CheckResponse:
 
     def to_json(self) -> str:
         """The wire form."""
-        return _dumps(asdict(self))
+        return _dumps({"server_time": self.server_time})
 
     @classmethod
     def from_json(cls, text: str | bytes) -> CheckResponse:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from syncengine.clock import Clock, ManualClock
 from syncengine.errors import (
@@ -36,6 +36,8 @@ from syncengine.protocol import (
     UploadResponse,
 )
 from syncengine.server import SyncServer
+
+T = TypeVar("T")
 
 
 class Call(StrEnum):
@@ -171,7 +173,7 @@ class Transport(Protocol):
 
 
 class InProcessTransport:
-    """Calls a :class:`SyncServer` in the same process, through the JSON wire format."""
+    """Calls a :class:`SyncServer` in the same process; byte counts are the JSON wire form's."""
 
     def __init__(
         self, server: SyncServer, faults: Faults | None = None, *, timeout_s: float = 30.0
@@ -186,25 +188,26 @@ class InProcessTransport:
     def check(self) -> Reply[CheckResponse]:
         """The network check."""
         self._before(Call.CHECK)
-        body = _call(lambda: self.server.check().to_json())
+        body = _call(self.server.check)
         self._after(Call.CHECK)
-        return Reply(CheckResponse.from_json(body), 0, len(body))
+        return Reply(body, 0, len(body.to_json()))
 
     def upload(self, request: UploadRequest) -> Reply[UploadResponse]:
-        """Send the outbox."""
+        """Send the outbox (decoded from its wire form: the server sees what HTTP would give)."""
         sent = request.to_json()
         self._before(Call.UPLOAD)
-        body = _call(lambda: self.server.upload(UploadRequest.from_json(sent)).to_json())
+        body = _call(lambda: self.server.upload(UploadRequest.from_json(sent)))
         self._after(Call.UPLOAD)
-        return Reply(UploadResponse.from_json(body), len(sent), len(body))
+        return Reply(body, len(sent), len(body.to_json()))
 
     def download(self, request: DownloadRequest) -> Reply[DownloadResponse]:
-        """Fetch one table's delta."""
+        """Fetch one table's delta (its fields, ids and versions decode to what they were, so
+        the objects are passed as they are; the sizes are those of their wire forms)."""
         sent = request.to_json()
         self._before(Call.DOWNLOAD)
-        body = _call(lambda: self.server.download(DownloadRequest.from_json(sent)).to_json())
+        body = _call(lambda: self.server.download(request))
         self._after(Call.DOWNLOAD)
-        return Reply(DownloadResponse.from_json(body), len(sent), len(body))
+        return Reply(body, len(sent), len(body.to_json()))
 
     def _before(self, call: Call) -> None:
         self._pending = self.faults.take(call)
@@ -226,7 +229,7 @@ class InProcessTransport:
             raise failure_for(fault, call)
 
 
-def _call(answer: Callable[[], str]) -> str:
+def _call(answer: Callable[[], T]) -> T:
     """The server's answer; its refusals (unknown profile or table) become CONFIG_ERROR."""
     try:
         return answer()
