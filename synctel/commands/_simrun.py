@@ -111,9 +111,10 @@ class SimTelemetry:
             meter_provider=t.meter_provider,
         ).with_ids(self._ids)
 
-    def maybe_flush(self) -> None:
-        """Flush events and spans once a quarter of a queue was emitted since the last flush."""
-        if self.emitted - self._flushed_at >= QUEUE_SIZE // 4:
+    def maybe_flush(self, *, now: bool = False) -> None:
+        """Flush events and spans once a quarter of a queue was emitted since the last flush
+        (or ``now``, so that live readers see what was emitted)."""
+        if now or self.emitted - self._flushed_at >= QUEUE_SIZE // 4:
             self.telemetry.logger_provider.force_flush()
             self.telemetry.tracer_provider.force_flush()
             self._flushed_at = self.emitted

@@ -96,6 +96,12 @@ def check(args: argparse.Namespace) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Refresh the store's catalog if it needs it, start Streamlit, print the URL, wait."""
+    return wait(start(args))
+
+
+def start(args: argparse.Namespace) -> subprocess.Popen[bytes]:
+    """Check the options, refresh a stale catalog, start Streamlit and print its URL."""
+    from emitter.config import ENV_STORE
     from ingest.errors import StoreNotFoundError
     from ingest.store import Store
 
@@ -110,8 +116,6 @@ def run(args: argparse.Namespace) -> int:
         )
     port = args.port or free_port(args.host)
     env = dict(os.environ)
-    from emitter.config import ENV_STORE
-
     env[ENV_STORE] = str(store)
     env.pop(ENV_LIVE, None)
     if args.live:
@@ -119,22 +123,28 @@ def run(args: argparse.Namespace) -> int:
     host = f"[{args.host}]" if ":" in args.host else args.host
     child = subprocess.Popen(streamlit_command(args.host, port), env=env)  # noqa: S603
     print(f"synctel dashboard: http://{host}:{port}/ (store {store}; Ctrl-C to stop)", flush=True)
+    return child
+
+
+def wait(child: subprocess.Popen[bytes]) -> int:
+    """Wait for Streamlit to end; Ctrl-C or SIGTERM stops it."""
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
         return child.wait()
     except KeyboardInterrupt:
-        return _stop(child)
+        return stop(child)
     finally:
         signal.signal(signal.SIGTERM, previous)
         if child.poll() is None:
-            _stop(child)
+            stop(child)
 
 
 def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
-def _stop(child: subprocess.Popen[bytes]) -> int:
+def stop(child: subprocess.Popen[bytes]) -> int:
+    """Stop Streamlit: terminate, then kill after the grace period."""
     child.terminate()
     try:
         child.wait(STOP_GRACE_SECONDS)

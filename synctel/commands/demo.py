@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import sys
 from pathlib import Path
 from typing import Final
 
@@ -28,6 +29,12 @@ TRY_QUERIES: Final = (
     "FROM device_status LIMIT 10",
 )
 """Queries the demo suggests."""
+LIVE_SPEED: Final = 720.0
+"""``--live``: one simulated hour every 5 seconds."""
+LIVE_DAYS: Final = 366.0
+"""``--live`` runs for up to a simulated year (until Ctrl-C, in practice)."""
+LIVE_REFRESH_S: Final = 5.0
+"""``--live``: how often the dashboard looks for new data."""
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -49,6 +56,20 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="stop after the summary instead of serving the dashboard",
     )
     parser.add_argument(
+        "--live",
+        action="store_true",
+        help=(
+            "keep simulating on an accelerated clock (--speed) while the dashboard refreshes, "
+            "until Ctrl-C"
+        ),
+    )
+    parser.add_argument(
+        "--speed",
+        type=float,
+        default=LIVE_SPEED,
+        help=f"with --live: simulated seconds per real second (default: {LIVE_SPEED:g})",
+    )
+    parser.add_argument(
         "--port",
         type=int,
         default=8501,
@@ -64,10 +85,17 @@ def run(args: argparse.Namespace) -> int:
     from synctel.commands.simulate import simulate
 
     store = store_path(args)
-    board = argparse.Namespace(store=store, host="127.0.0.1", port=args.port, live=None)
+    if args.live and args.no_dashboard:
+        raise CommandError("--live shows the fleet in the dashboard; drop --no-dashboard")
+    if not 1 <= args.speed <= 1_000_000:
+        raise CommandError(f"--speed must be between 1 and 1000000, got {args.speed:g}")
+    live = LIVE_REFRESH_S if args.live else None
+    board = argparse.Namespace(store=store, host="127.0.0.1", port=args.port, live=live)
     if not args.no_dashboard:
         dashboard.check(board)  # a missing extra or a bad port is said before the simulation
     prepare(store)
+    if args.live:
+        return run_live(store, board, args.speed, quiet=args.quiet)
     summary = simulate(store, SCENARIO, None, None, seed=0, quiet=args.quiet)
     (store / MARKER).write_text("created by synctel demo; re-running the demo replaces it\n")
     print(summary)
@@ -77,6 +105,23 @@ def run(args: argparse.Namespace) -> int:
         return 0
     print()
     return dashboard.run(board)
+
+
+def run_live(store: Path, board: argparse.Namespace, speed: float, *, quiet: bool) -> int:
+    """Serve the live dashboard while the fleet keeps syncing at ``speed``; Ctrl-C ends both."""
+    from synctel.commands import dashboard
+    from synctel.commands.simulate import simulate
+
+    store.mkdir(parents=True, exist_ok=True)
+    (store / MARKER).write_text("created by synctel demo; re-running the demo replaces it\n")
+    child = dashboard.start(board)
+    try:
+        print(simulate(store, SCENARIO, None, LIVE_DAYS, seed=0, quiet=quiet, pace=speed))
+    except KeyboardInterrupt:
+        print("synctel demo: stopped; the store keeps what was simulated", file=sys.stderr)
+    finally:
+        dashboard.stop(child)
+    return 0
 
 
 def prepare(store: Path) -> None:

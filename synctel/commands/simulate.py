@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -79,10 +80,13 @@ def simulate(
     seed: int,
     *,
     quiet: bool = False,
+    pace: float | None = None,
 ) -> str:
     """Run ``scenario`` into ``store``; the health summary (warns on stderr if events were lost).
 
-    ``devices`` and ``days`` default to the scenario's own.
+    ``devices`` and ``days`` default to the scenario's own. With ``pace`` (simulated seconds per
+    wall-clock second) the run keeps to that speed and flushes every simulated hour, so a live
+    dashboard sees the fleet as it goes.
     """
     from syncengine.sim.run import run_scenario
     from syncengine.sim.scenario import load_scenario
@@ -107,9 +111,14 @@ def simulate(
     telemetry = SimTelemetry(store, seed)
     bar = ProgressBar(f"simulating {plan.name}", enabled=not quiet)
 
+    began = time.monotonic()
+
     def progress(done: float) -> None:
-        telemetry.maybe_flush()
+        telemetry.maybe_flush(now=pace is not None)
         bar.update(done, telemetry.emitted)
+        if pace is not None:
+            due = began + done * (window.end - window.start).total_seconds() / pace
+            time.sleep(max(0.0, due - time.monotonic()))
 
     try:
         run_scenario(

@@ -79,3 +79,41 @@ def test_demo_serves_the_dashboard_until_stopped(tmp_path: Path) -> None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
     assert proc.returncode == 0
+
+
+def _events(store: Path) -> int:
+    try:
+        with duckdb.connect(str(store / "catalog.duckdb"), read_only=True) as con:
+            return con.execute("SELECT count(*) FROM sync_events").fetchone()[0]
+    except duckdb.Error:
+        return 0  # the catalog is not there yet
+
+
+@pytest.mark.slow
+def test_live_demo_keeps_the_store_growing_under_the_dashboard(tmp_path: Path) -> None:
+    store = tmp_path / "live"
+    proc = _synctel(
+        "demo", "--live", "--speed", "20000", "--quiet", "--port", "0", "--store", str(store)
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert "synctel dashboard: http://" in line, line
+        seen = []
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and len(set(seen)) < 3:
+            seen.append(_events(store))
+            time.sleep(1)
+        growth = sorted(set(seen))
+        assert len(growth) >= 3, f"the store did not keep growing: {seen}"
+        assert seen == sorted(seen), f"a reader saw the store shrink: {seen}"
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        try:
+            _, err = proc.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            raise
+    assert proc.returncode == 0, err
+    assert "stopped; the store keeps what was simulated" in err
+    assert _events(store) >= growth[-1]
