@@ -31,9 +31,10 @@ import duckdb
 import pyarrow as pa
 
 from bench._data import log_records
-from bench._timing import median_time, report
+from bench._timing import median_time, report, time_once
 from ingest.convert import event_row, log_records_to_events
 from ingest.sink import StoreLogExporter
+from ingest.sink._buffer import SinkBuffer
 from ingest.sink._columnar import log_records_table
 from ingest.sql import schema_sql
 from ingest.store import Store
@@ -88,6 +89,21 @@ def sink_run(fresh: Fresh, parts: list[Sequence[Any]], expected: int, **options:
     return seconds
 
 
+def old_sink_run(fresh: Fresh, parts: list[Sequence[Any]], expected: int) -> float:
+    """The sink as it was: row-wise conversion, one durable file per export batch."""
+    store = Store.open(fresh() / "store")
+    buffer = SinkBuffer("logs", store.append_events, 100_000)
+
+    def run() -> None:
+        for part in parts:
+            buffer.submit(lambda part=part: log_records_to_events(part), len(part))
+
+    seconds = median_time(run, 1)
+    if buffer.stats().exported != expected:
+        raise RuntimeError(f"old sink wrote {buffer.stats()} of {expected} rows")
+    return seconds
+
+
 def duckdb_run(fresh: Fresh, tables: list[pa.Table], *, bulk: bool) -> float:
     """Seconds for raw Arrow INSERT … SELECT of the converted batches into a DuckDB file."""
     con = duckdb.connect(str(fresh() / "ceiling.duckdb"))
@@ -137,9 +153,18 @@ def naive_run(fresh: Fresh, parts: list[Sequence[Any]]) -> float:
         con.close()
 
 
-def repeat(runs: int, fn: Callable[[], float]) -> float:
-    """Median of ``runs`` calls of ``fn`` (each returns its own seconds)."""
-    return statistics.median(fn() for _ in range(max(runs, 1)))
+def interleaved(
+    candidates: dict[str, tuple[Callable[[], float], int]], runs: int
+) -> dict[str, tuple[float, int]]:
+    """Median seconds of each candidate (each call returns its own seconds), the runs taken
+    round-robin so that load on a shared machine falls on all of them alike."""
+    times: dict[str, list[float]] = {name: [] for name in candidates}
+    for _ in range(max(runs, 1)):
+        for name, (fn, _count) in candidates.items():
+            times[name].append(fn())
+    return {
+        name: (statistics.median(times[name]), count) for name, (_fn, count) in candidates.items()
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -162,41 +187,32 @@ def main(argv: list[str] | None = None) -> None:
     root = Path(tempfile.mkdtemp(prefix="synctel-sink-bench-"))
     fresh = Fresh(root)
     try:
-        seconds = {
+        candidates: dict[str, tuple[Callable[[], float], int]] = {
             "raw Arrow INSERT per batch (ceiling)": (
-                repeat(args.runs, lambda: duckdb_run(fresh, tables, bulk=False)),
+                lambda: duckdb_run(fresh, tables, bulk=False),
                 n,
             ),
-            "raw Arrow INSERT bulk (ceiling)": (
-                repeat(args.runs, lambda: duckdb_run(fresh, tables, bulk=True)),
+            "raw Arrow INSERT bulk (ceiling)": (lambda: duckdb_run(fresh, tables, bulk=True), n),
+            "store sink, write-through": (lambda: sink_run(fresh, parts, n), n),
+            "store sink before (row-wise, per batch)": (
+                lambda: old_sink_run(fresh, parts, n),
                 n,
             ),
-            "store sink, write-through": (repeat(args.runs, lambda: sink_run(fresh, parts, n)), n),
             "store sink, coalescing": (
-                repeat(
-                    args.runs,
-                    lambda: sink_run(fresh, parts, n, flush_rows=args.flush_rows, max_delay_s=1.0),
-                ),
+                lambda: sink_run(fresh, parts, n, flush_rows=args.flush_rows, max_delay_s=1.0),
                 n,
             ),
-            "naive executemany": (
-                repeat(args.runs, lambda: naive_run(fresh, naive_parts)),
-                n_naive,
-            ),
+            "naive executemany": (lambda: naive_run(fresh, naive_parts), n_naive),
             "conversion only (columnar)": (
-                repeat(
-                    args.runs, lambda: median_time(lambda: [log_records_table(p) for p in parts], 1)
-                ),
+                lambda: time_once(lambda: [log_records_table(p) for p in parts]),
                 n,
             ),
             "conversion only (row-wise)": (
-                repeat(
-                    args.runs,
-                    lambda: median_time(lambda: [log_records_to_events(p) for p in parts], 1),
-                ),
+                lambda: time_once(lambda: [log_records_to_events(p) for p in parts]),
                 n,
             ),
         }
+        seconds = interleaved(candidates, args.runs)
     finally:
         shutil.rmtree(root, ignore_errors=True)
     rate = {name: count / s for name, (s, count) in seconds.items()}
