@@ -1,12 +1,13 @@
 """Log records → ``sync_events`` built column by column: the sink's hot path.
 
 :func:`ingest.convert.log_records_to_events` builds one dict per row and lets Arrow infer each
-value; that costs ~50 µs a record. Here each column is gathered as one list and converted by
-Arrow at once, and the JSON texts (the ``attributes`` column and the canonical text hashed into
-``event_id``) come from one reusable C encoder. The result is the same table, value for value:
-whenever a batch holds anything the fast path cannot vouch for (a value that needs coercing, a
-resource that differs between records, bytes, an exotic type), the whole batch goes through the
-row-wise mapping instead. ``tests/ingest/test_sink_columnar.py`` checks both paths agree.
+value. Here each column is gathered as one list and converted by Arrow at once, and the two
+JSON texts of a row (the ``attributes`` column and the canonical text hashed into ``event_id``)
+are joined from memoised ``"key": value`` fragments written exactly as ``json.dumps`` writes
+them, so the ids stay those of every other source. The result is the same table, value for
+value: whenever a batch holds anything the fast path cannot vouch for (a value that needs
+coercing, a resource that differs between records, an exotic type), the whole batch goes
+through the row-wise mapping instead. ``tests/ingest/test_sink_columnar.py`` checks both agree.
 """
 
 from __future__ import annotations
