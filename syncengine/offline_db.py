@@ -68,12 +68,19 @@ class OfflineDatabase:
         """Open (or create) the database at ``path``."""
         self.path = Path(path)
         self._conn = sqlite3.connect(str(path), isolation_level=None)
+        # an in-memory database never reaches a disk: no durability to relax per transaction
+        self._on_disk = str(path) != ":memory:"
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=FULL")
         self._conn.executescript(_SCHEMA)
         # An upper bound on the records held (None = unknown): the S10 limit check counts
         # exactly only when the bound could be over the limit, not on every download.
         self._at_most: int | None = None
+        # table_state as of this connection's last look (tbl -> timing and token): read on
+        # every wake-up, so kept here and re-read only when another connection has committed
+        # (PRAGMA data_version moves) or before the first look.
+        self._states: dict[str, tuple[TableTiming, str | None]] | None = None
+        self._data_version = -1
 
     def close(self) -> None:
         """Close the file."""
@@ -83,8 +90,9 @@ class OfflineDatabase:
     def _tx(self, *, durable: bool = True) -> Iterator[sqlite3.Connection]:
         """A write transaction; ``durable=False`` commits without waiting for the disk (still
         atomic: after a power cut the file is as of an earlier commit, never half-written)."""
+        relax = not durable and self._on_disk
         try:
-            if not durable:
+            if relax:
                 self._conn.execute("PRAGMA synchronous=NORMAL")
             try:
                 self._conn.execute("BEGIN IMMEDIATE")
@@ -96,7 +104,7 @@ class OfflineDatabase:
                     raise
                 self._conn.execute("COMMIT")
             finally:
-                if not durable:
+                if relax:
                     self._conn.execute("PRAGMA synchronous=FULL")
         except sqlite3.OperationalError as exc:
             if "full" in str(exc):
@@ -229,27 +237,34 @@ class OfflineDatabase:
                     f"{max_records:,} (S10); narrow the offline profile's filters",
                     table=tbl,
                 )
+            at = now.isoformat()
             conn.execute(
                 "INSERT INTO table_state(tbl, token, last_success_at) VALUES (?,?,?) "
                 "ON CONFLICT(tbl) DO UPDATE SET token=excluded.token, "
                 "last_success_at=excluded.last_success_at",
-                (tbl, response.token, now.isoformat()),
+                (tbl, response.token, at),
             )
         self._at_most = total
+        if self._states is not None:
+            self._states[tbl] = (_timing(response.token, at), response.token)
         return Applied(len(response.upserts), removed)
 
     def token(self, tbl: str) -> str | None:
         """The table's download token (None = never synced)."""
-        row = self._conn.execute("SELECT token FROM table_state WHERE tbl=?", (tbl,)).fetchone()
-        return None if row is None else row[0]
+        state = self._table_states().get(tbl)
+        return None if state is None else state[1]
 
     def timings(self) -> dict[str, TableTiming]:
         """Per table: synced or not, and the time of its last successful sync (S6)."""
-        rows = self._conn.execute("SELECT tbl, token, last_success_at FROM table_state")
-        return {
-            t: TableTiming(tok is not None, datetime.fromisoformat(at) if at else None)
-            for t, tok, at in rows
-        }
+        return {t: timing for t, (timing, _) in self._table_states().items()}
+
+    def _table_states(self) -> dict[str, tuple[TableTiming, str | None]]:
+        version: int = self._conn.execute("PRAGMA data_version").fetchone()[0]
+        if self._states is None or version != self._data_version:
+            rows = self._conn.execute("SELECT tbl, token, last_success_at FROM table_state")
+            self._states = {t: (_timing(tok, at), tok) for t, tok, at in rows}
+            self._data_version = version
+        return self._states
 
     def clear(self) -> None:
         """Reset: drop every record, pending change and token (device info stays)."""
@@ -258,6 +273,8 @@ class OfflineDatabase:
             conn.execute("DELETE FROM outbox")
             conn.execute("DELETE FROM table_state")
         self._at_most = 0
+        if self._states is not None:
+            self._states.clear()
 
     def info(self) -> dict[str, str]:
         """Stored device info (device id, user id, os, model, app version)."""
@@ -269,3 +286,7 @@ class OfflineDatabase:
             conn.executemany(
                 "INSERT OR REPLACE INTO device_info(key, value) VALUES (?, ?)", info.items()
             )
+
+
+def _timing(token: str | None, at: str | None) -> TableTiming:
+    return TableTiming(token is not None, datetime.fromisoformat(at) if at else None)
