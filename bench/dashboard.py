@@ -38,7 +38,7 @@ def page_queries(store: Path) -> dict[str, list[tuple[str, Callable[[], Any]]]]:
     """Each page's queries with the default filters (last 7 days of the store)."""
     from dashboards import queries as q
     from dashboards import queries_detail as d
-    from dashboards.scope import Filters
+    from ingest.scope import Filters
 
     found = q.clock(store)
     assert found is not None

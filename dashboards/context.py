@@ -18,8 +18,8 @@ from typing import Any, Final, ParamSpec, TypeVar
 import streamlit as st
 
 from dashboards import queries
-from dashboards.scope import Filters
 from emitter.config import ENV_STORE
+from ingest.scope import Filters
 
 ENV_LIVE: Final = "SYNCTEL_DASHBOARD_LIVE"
 """Seconds between live refreshes (unset or 0: no live refresh)."""

@@ -2,7 +2,7 @@
 
 On a session's first run each widget starts from its query parameter (unknown values are
 dropped); on every run the widgets' values are written back to ``st.query_params``. Values
-chosen here reach SQL only as bound parameters (:mod:`dashboards.scope`).
+chosen here reach SQL only as bound parameters (:mod:`ingest.scope`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import streamlit as st
 
 from dashboards import queries
 from dashboards.context import VIEW_KEY, Selection, load
-from dashboards.scope import Filters
+from ingest.scope import Filters
 
 PRESETS: Final = {
     "24h": "Last 24 hours",

@@ -1,10 +1,10 @@
 """The dashboard's reads: a read-only connection per query, parameterised SQL, polars frames.
 
-Every function takes the store folder and the sidebar :class:`~dashboards.scope.Filters`, reads
-the ``sql/views`` metric views under those filters (:func:`~dashboards.scope.scoped_sql`), and
+Every function takes the store folder and the sidebar :class:`~ingest.scope.Filters`, reads
+the ``sql/views`` metric views under those filters (:func:`~ingest.scope.scoped_sql`), and
 returns a polars frame or a small dict. Nothing here imports Streamlit: the pages cache these
 calls, and the tests call them directly. Each query gets its own in-memory connection over the
-store's visible Parquet files (:mod:`dashboards.reader`), closed before the function returns,
+store's visible Parquet files (:mod:`ingest.reader`), closed before the function returns,
 so a writer is never held up.
 
 This module holds the store-wide reads and the Overview and Profiles x tables pages';
@@ -23,9 +23,9 @@ from typing import Any, Final
 import duckdb
 import polars as pl
 
-from dashboards import reader
-from dashboards.scope import PASS_SLACK, Filters, scoped_sql, view_query
+from ingest import reader
 from ingest.catalog import CATALOG_FILE
+from ingest.scope import PASS_SLACK, Filters, scoped_sql, view_query
 
 STALE_DEVICE_HOURS: Final = 24
 """A device is stale when it has had no successful pass for this long before the period ends."""
@@ -61,7 +61,7 @@ def catalog(store: Path) -> Path:
 def run(
     store: Path, sql: str, params: list[Any] | None = None, f: Filters | None = None
 ) -> pl.DataFrame:
-    """Run ``sql`` with bound ``params`` on a fresh read-only connection (:mod:`dashboards.reader`)
+    """Run ``sql`` with bound ``params`` on a fresh read-only connection (:mod:`ingest.reader`)
     and return the rows as a frame; with the filters ``f``, only the day folders their time
     range can touch are read."""
     first = f.start.date() if f is not None and f.start is not None else None

@@ -12,7 +12,7 @@ from typing import Final
 import polars as pl
 
 from dashboards.queries import run, view
-from dashboards.scope import Filters, scoped_sql
+from ingest.scope import Filters, scoped_sql
 
 RECENT_ROWS: Final = 200
 """Rows in the "newest" lists (errors, passes)."""

@@ -1,7 +1,7 @@
 """Open a store for the advisor: the evidence window's events, read once into memory.
 
 The catalog's ``sync_events`` resolves file visibility row by row, which costs seconds at
-millions of events; like the dashboard (:mod:`dashboards.reader`), the advisor lists the
+millions of events; like the dashboard (:mod:`ingest.reader`), the advisor lists the
 lake's visible files with the lake's own rule and reads only the day folders the window can
 touch. It then keeps just the events and columns the advice queries read, in an in-memory
 table named ``sync_events``: the seven queries share one read of the files.
@@ -15,9 +15,9 @@ from typing import Final
 
 import duckdb
 
-from dashboards.reader import DAY_PREFIX, event_files
 from emitter.catalog import Event
 from ingest.lake import scan_partition
+from ingest.reader import DAY_PREFIX, event_files
 from ingest.store import Store
 from ingest.tables import EVENTS, duckdb_types
 from insights.advisor.thresholds import WINDOW_DAYS

@@ -1,15 +1,15 @@
 """Each rule's view over the last ``window`` of events, one observation per row of the view.
 
-The view is run by the dashboard's own machinery: :func:`dashboards.scope.scoped_sql` carries
+The view is run by the dashboard's own machinery: :func:`ingest.scope.scoped_sql` carries
 the view's SQL (and the views it reads) as CTEs over a ``sync_events`` narrowed to the window,
 on a read-only in-memory connection over the lake's visible files
-(:func:`dashboards.reader.connect`), so alerts see exactly what the dashboard shows for the
+(:func:`ingest.reader.connect`), so alerts see exactly what the dashboard shows for the
 same time range, and evaluation never takes a lock a writer waits on.
 
 **The window** is ``[end - window, end)``. ``end`` is the wall clock (``"now"``, for live
 stores), the store's newest event (``"latest"``, for simulated or back-filled data, whose
 events are in the past), or a given instant. A pass counts when its ``sync.started`` falls in
-the window (the dashboard's rule, :mod:`dashboards.scope`).
+the window (the dashboard's rule, :mod:`ingest.scope`).
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ from typing import Any, Literal
 
 import duckdb
 
-from dashboards import reader
-from dashboards.scope import PASS_SLACK, Filters, scoped_sql
+from ingest import reader
 from ingest.catalog import CATALOG_FILE
+from ingest.scope import PASS_SLACK, Filters, scoped_sql
 from ingest.tables import EVENTS
 from insights.alerts.errors import AlertsError
 from insights.alerts.rules import AlertRule

@@ -12,7 +12,7 @@ import pytest
 
 from dashboards import queries as q
 from dashboards import queries_detail as d
-from dashboards.scope import Filters, view_query
+from ingest.scope import Filters, view_query
 from ingest.sql import view_names
 from tests.dashboards.stores import build
 from tests.sql.fleet import LITE_PROFILE, WORK_ORDER

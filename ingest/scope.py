@@ -1,4 +1,5 @@
-"""The dashboard's filters, and the SQL that runs a ``sql/views`` view over the filtered events.
+"""Filters (the dashboard's, the alerts' windows), and the SQL that runs a ``sql/views`` view
+over the filtered events.
 
 A view file is written over ``sync_events``. Each query runs the view's own SQL
 (:func:`ingest.sql.view_sql`, so every metric keeps the definition of its header comment) as a
@@ -175,7 +176,7 @@ def scoped_sql(body: str, views: tuple[str, ...], f: Filters) -> tuple[str, list
 
     Each view ``body`` reads, and each view that view reads, is defined in front of it as a CTE
     holding the view's own SQL, so the connection needs only ``sync_events`` (see
-    :mod:`dashboards.reader`). Filtered, a ``sync_events`` CTE narrowing the events comes
+    :mod:`ingest.reader`). Filtered, a ``sync_events`` CTE narrowing the events comes
     first, and every view reads it. ``body`` may open with its own ``WITH``. Returns the SQL and
     its parameters (the filters' come first, so ``body`` may append its own ``?`` after them).
     """

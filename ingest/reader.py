@@ -1,13 +1,13 @@
-"""A read-only DuckDB connection over the store's lake, resolved once per query.
+"""A read-only DuckDB connection over the store's lake for readers that know their time range.
 
-The catalog's ``sync_events`` view applies the lake's visibility rule row by row (a window
-over every event), which is right for any client but costs seconds per scan at millions of
-events. The dashboard instead lists each day folder once with the lake's own rule
-(:func:`ingest.lake.scan_partition`), hands DuckDB the visible files (plus the lake's
+The catalog's ``sync_events`` view serves any client over every day of the lake. The dashboard,
+the advisor and the alerts read a bounded window, so this reader lists only the day folders the
+window touches, once, with the lake's own rule (:func:`ingest.lake.scan_partition`), hands
+DuckDB the visible files (plus the lake's
 zero-row schema file, so every column exists even in an empty store), casts every column as
 the catalog does (:func:`ingest.tables.duckdb_types`). The metric views are not created on the
 connection (creating each would re-read every file's footer): each query carries the views it
-reads as CTEs (:func:`dashboards.scope.scoped_sql`). A bounded time range reads only the day
+reads as CTEs (:func:`ingest.scope.scoped_sql`). A bounded time range reads only the day
 folders it can touch.
 
 The connection is in memory and only reads immutable Parquet files: it never takes the
