@@ -149,13 +149,24 @@ class Store:
 
     # -- writing ---------------------------------------------------------------------------
 
-    def append(self, spec: TableSpec, batch: pa.Table) -> int:
-        """Append rows to a table; returns the rows written (atomic per UTC day)."""
+    def append(self, spec: TableSpec, batch: pa.Table, *, skip_existing: bool = False) -> int:
+        """Append rows to a table; returns the rows written (atomic per UTC day).
+
+        With ``skip_existing``, rows whose key (``spec.key``) is already stored, or repeated
+        earlier in the batch, are left out. Stored keys are looked up under the writers' lock
+        in the files of the UTC days the batch touches and the day on either side (a row's key
+        includes or derives from its time, so a repeat lands in the same day; the margin
+        absorbs sources that round a time differently), so the cost follows the batch, not the
+        store."""
         rows = conform(spec, batch)
         if rows.num_rows == 0:
             return 0
         lake = self._lakes[spec.name]
         with self._locked():
+            if skip_existing and spec.key:
+                rows = rows.filter(self._new_rows(spec, rows))
+                if rows.num_rows == 0:
+                    return 0
             written = lake.append(rows)
             if self.auto_compact_every > 1:
                 folders = {p.parent for p in written}
@@ -167,40 +178,30 @@ class Store:
         return int(rows.num_rows)
 
     def append_events(self, batch: pa.Table, *, skip_existing: bool = False) -> int:
-        """Append ``sync_events`` rows; with ``skip_existing``, rows whose ``event_id`` is
-        already stored (or repeated in the batch) are left out. Returns the rows written.
+        """Append ``sync_events`` rows (``skip_existing``: see :meth:`append`, by event_id)."""
+        return self.append(EVENTS, batch, skip_existing=skip_existing)
 
-        The stored ids are looked up under the writers' lock in the files of the UTC days the
-        batch touches and the day on either side (an event's id derives from its content,
-        time included, so a repeat lands in the same day; the margin absorbs sources that
-        round a time differently), so the cost follows the batch, not the store."""
-        if not skip_existing:
-            return self.append(EVENTS, batch)
-        rows = conform(EVENTS, batch)
-        with self._locked():
-            return self.append(EVENTS, rows.filter(self._new_events(rows)))
-
-    def _new_events(self, rows: pa.Table) -> pa.Array:
-        """Mask of the rows to keep: no id, or an id neither stored nor seen earlier in rows."""
-        ids = rows.column("event_id").combine_chunks()
-        position = pa.array(range(len(ids)), pa.int64())
+    def _new_rows(self, spec: TableSpec, rows: pa.Table) -> pa.Array:
+        """Mask of the rows to keep: no key, or a key neither stored nor seen earlier in rows."""
+        keys = _keys(spec, rows)
+        position = pa.array(range(len(keys)), pa.int64())
         firsts = (
-            pa.table({"id": ids, "i": position})
-            .filter(pc.is_valid(ids))
-            .group_by("id", use_threads=False)
+            pa.table({"key": keys, "i": position})
+            .filter(pc.is_valid(keys))
+            .group_by("key", use_threads=False)
             .aggregate([("i", "min")])
             .column("i_min")
         )
         keep = pc.is_in(position, value_set=firsts)
-        stored = self._stored_event_ids(rows)
+        stored = self._stored_keys(spec, rows)
         if len(stored):
-            keep = pc.and_(keep, pc.invert(pc.is_in(ids, value_set=stored)))
-        return pc.or_(keep, pc.is_null(ids))
+            keep = pc.and_(keep, pc.invert(pc.is_in(keys, value_set=stored)))
+        return pc.or_(keep, pc.is_null(keys))
 
-    def _stored_event_ids(self, rows: pa.Table) -> pa.Array:
-        """Every stored event_id in the visible files of the rows' days and their neighbours
+    def _stored_keys(self, spec: TableSpec, rows: pa.Table) -> pa.Array:
+        """Every stored key in the visible files of the rows' days and their neighbours
         (the caller holds the lock, so the visible set cannot change)."""
-        ts = rows.column(EVENTS.time_column).drop_null()
+        ts = rows.column(spec.time_column).drop_null()
         if len(ts) == 0:
             return pa.array([], pa.string())
         days = {
@@ -208,26 +209,25 @@ class Store:
             for day in pc.unique(ts.cast(pa.date32())).to_pylist()
             for shift in (-1, 0, 1)
         }
-        lake = self._lakes[EVENTS.name]
-        found: list[pa.ChunkedArray] = []
+        lake = self._lakes[spec.name]
+        found: list[pa.Array] = []
         for day in sorted(days):
             folder = lake.path / f"day={day.isoformat()}"
             if folder.is_dir():
                 for path in scan_partition(folder).visible:
-                    found.append(pq.read_table(path, columns=["event_id"]).column(0))
+                    found.append(_keys(spec, pq.read_table(path, columns=list(spec.key))))
         if not found:
             return pa.array([], pa.string())
-        return pa.chunked_array(
-            [c for col in found for c in col.chunks], pa.string()
-        ).combine_chunks()
+        return pa.concat_arrays(found)
 
-    def append_spans(self, batch: pa.Table) -> int:
-        """Append ``spans`` rows; returns the rows written."""
-        return self.append(SPANS, batch)
+    def append_spans(self, batch: pa.Table, *, skip_existing: bool = False) -> int:
+        """Append ``spans`` rows (``skip_existing``: by trace and span id); rows written."""
+        return self.append(SPANS, batch, skip_existing=skip_existing)
 
-    def append_metrics(self, batch: pa.Table) -> int:
-        """Append ``metric_points`` rows; returns the rows written."""
-        return self.append(METRICS, batch)
+    def append_metrics(self, batch: pa.Table, *, skip_existing: bool = False) -> int:
+        """Append ``metric_points`` rows (``skip_existing``: by name, time, attributes and
+        service); returns the rows written."""
+        return self.append(METRICS, batch, skip_existing=skip_existing)
 
     def append_quarantine(self, batch: pa.Table) -> int:
         """Append ``quarantine`` rows (unreadable input, with its reason); returns rows written."""
@@ -264,3 +264,13 @@ class Store:
         finally:
             con.close()
         return {str(r[0]) for r in rows}
+
+
+def _keys(spec: TableSpec, rows: pa.Table) -> pa.Array:
+    """Each row's key as one string (NULL when its first key column is NULL)."""
+    first, *rest = (rows.column(c).combine_chunks().cast(pa.string()) for c in spec.key)
+    if not rest:
+        return first
+    # \x1f separates the parts; a NULL part other than the first is written as \x00
+    parts = [pc.fill_null(part, "\x00") for part in rest]
+    return pc.binary_join_element_wise(first, *parts, "\x1f")

@@ -27,6 +27,9 @@ class TableSpec:
     """The UTC timestamp column whose day is the Hive partition ``day=YYYY-MM-DD``."""
     description: str
     """One line for ``synctel query --list``."""
+    key: tuple[str, ...] = ()
+    """Columns that identify a row, so that loading the same data again adds nothing
+    (``append(..., skip_existing=True)``); rows whose first key column is NULL are kept."""
     cluster_by: tuple[str, ...] = ()
     """Columns a compacted file is sorted by before its time column, so that Parquet row-group
     statistics let a filter on them skip most of the file (e.g. ``event = 'sync.started'``)."""
@@ -38,13 +41,24 @@ class TableSpec:
 
 
 EVENTS: Final = TableSpec(
-    "sync_events", "events", "ts", "One row per telemetry event.", cluster_by=("event",)
+    "sync_events",
+    "events",
+    "ts",
+    "One row per telemetry event.",
+    key=("event_id",),
+    cluster_by=("event",),
 )
 """``sync_events``: one row per telemetry event."""
-SPANS: Final = TableSpec("spans", "spans", "start_ts", "One row per finished span.")
+SPANS: Final = TableSpec(
+    "spans", "spans", "start_ts", "One row per finished span.", key=("trace_id", "span_id")
+)
 """``spans``: one row per finished span."""
 METRICS: Final = TableSpec(
-    "metric_points", "metrics", "ts", "One row per exported metric data point."
+    "metric_points",
+    "metrics",
+    "ts",
+    "One row per exported metric data point.",
+    key=("name", "ts", "attributes", "service_name"),
 )
 """``metric_points``: one row per exported metric data point."""
 QUARANTINE: Final = TableSpec(

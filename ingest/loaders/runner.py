@@ -112,11 +112,12 @@ def _write(store: Store, batch: Batch, report: FileReport, path: Path, ctx: Load
         report.duplicates += len(batch.events) - written
     if batch.spans:
         report.other_rows += store.append_spans(
-            pa.Table.from_pylist(batch.spans, schema=schemas["spans"])
+            pa.Table.from_pylist(batch.spans, schema=schemas["spans"]), skip_existing=True
         )
     if batch.metrics:
         report.other_rows += store.append_metrics(
-            pa.Table.from_pylist(batch.metrics, schema=schemas["metric_points"])
+            pa.Table.from_pylist(batch.metrics, schema=schemas["metric_points"]),
+            skip_existing=True,
         )
     if batch.quarantine:
         store.append_quarantine(_quarantine_table(batch.quarantine, path, ctx))

@@ -124,11 +124,6 @@ def test_loading_twice_adds_no_events(store_dir, capsys) -> None:
     assert len(events(store_dir)) == 3
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the load runner appends spans and metric points without de-duplication "
-    "(the store has skip_existing for sync_events only)",
-)
 def test_loading_twice_adds_no_spans_or_points(store_dir, capsys) -> None:
     load(store_dir, DATA / "sync_pass.jsonl", capsys=capsys)
     load(store_dir, DATA / "sync_pass.jsonl", capsys=capsys)
