@@ -48,7 +48,10 @@ class SyncServer:
         """Open (or create) the server database at ``path``; serve the given ``profiles``."""
         self.clock = clock
         self._lock = threading.RLock()
-        self._conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+        # every profile and table has its own delta statements: keep them all prepared
+        self._conn = sqlite3.connect(
+            str(path), isolation_level=None, check_same_thread=False, cached_statements=1024
+        )
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.executescript(SCHEMA)

@@ -106,6 +106,8 @@ class DeltaComputer:
         # table -> (changelog position when counted, rows); (device, table) -> (rows, drift).
         self._table_rows: dict[str, tuple[int, int]] = {}
         self._held_rows: dict[tuple[str, str], tuple[int, int]] = {}
+        # set while a scoped delta's scope is the changelog after this position, not _scope
+        self._since: int | None = None
 
     def state(self, device_id: str, table: str) -> TableState | None:
         """The server's memory of ``device_id``'s copy of ``table``."""
@@ -141,12 +143,22 @@ class DeltaComputer:
         if day_ok and sources_ok:
             if not self._changed([table], state.seq):
                 return DownloadResponse(table, state.token)
-            conn.execute("DELETE FROM _scope")
+            # a scope larger than anything the device holds is never walked (nor written out):
+            # every part is computed from the device's side and checked against the changelog
+            bound = 1 + max(self._held(device_id, t) for t in [table, *src_tables])
             scope: int = conn.execute(
-                # not DISTINCT: SQLite would walk the table's whole history in id order for it
-                "INSERT OR IGNORE INTO _scope SELECT id FROM changelog WHERE tbl=? AND seq>?",
-                (table, state.seq),
-            ).rowcount
+                "SELECT COUNT(*) FROM (SELECT 1 FROM changelog WHERE tbl=? AND seq>? LIMIT ?)",
+                (table, state.seq, bound),
+            ).fetchone()[0]
+            self._since = state.seq
+            if scope < bound or not _owner_indexed(profile.table(table).filter):
+                self._since = None
+                conn.execute("DELETE FROM _scope")
+                scope = conn.execute(
+                    # not DISTINCT: SQLite would walk the table's whole history in id order
+                    "INSERT OR IGNORE INTO _scope SELECT id FROM changelog WHERE tbl=? AND seq>?",
+                    (table, state.seq),
+                ).rowcount
             self._fill_target(
                 profile, table, device_id, user_id, today, scoped=True, max_seq=max_seq, scope=scope
             )
@@ -154,6 +166,16 @@ class DeltaComputer:
                 table, device_id, max_seq, today, gens, state, scoped=True, bump=False, scope=scope
             )
         return self._full(profile, table, device_id, user_id, today, max_seq, gens, state, False)
+
+    def _in_scope(self, alias: str, slot: str = "?") -> tuple[str, tuple[int, ...]]:
+        """SQL and its parameter (bound at ``slot``): the row ``alias`` changed since the
+        device's last sync of its table."""
+        if self._since is None:
+            return f"+{alias}.id IN (SELECT id FROM _scope)", ()
+        return (
+            f"EXISTS (SELECT 1 FROM changelog c WHERE c.tbl={alias}.tbl AND c.id={alias}.id "
+            f"AND c.seq>{slot})"
+        ), (self._since,)
 
     def _changed(self, tables: list[str], since: int) -> bool:
         return any(
@@ -219,7 +241,8 @@ class DeltaComputer:
         conn.execute("DELETE FROM _target")
         flt = profile.table(table).filter
         where, params = compile_filter(flt, user_id=user_id, today=today)
-        in_scope = " AND +r.id IN (SELECT id FROM _scope)"
+        in_scope, since = self._in_scope("r")
+        in_scope = f" AND {in_scope}"
         if scoped and not (_owner_indexed(flt) and scope > self._held(device_id, table)):
             rows, keep = "_scope s CROSS JOIN records r ON r.id=s.id", ""
         else:
@@ -227,8 +250,10 @@ class DeltaComputer:
         conn.execute(
             f"INSERT OR IGNORE INTO _target SELECT r.id, r.version FROM {rows} "
             f"WHERE r.tbl=? AND ({where}){keep}",
-            (table, *params),
+            (table, *params, *(since if keep else ())),
         )
+        in_scope, since = self._in_scope("r", "?4")
+        in_scope = f" AND {in_scope}"
         for src, rel in sources(profile, table):
             by_held = (scope > self._held(device_id, src)) if scoped else None
             rows, keep = "_scope s CROSS JOIN records r ON r.id=s.id", ""
@@ -271,7 +296,7 @@ class DeltaComputer:
             conn.execute(
                 f"INSERT OR IGNORE INTO _target SELECT r.id, r.version FROM {rows} "
                 f"WHERE r.tbl=?3 AND {pull}{keep}",
-                (device_id, src, table),
+                (device_id, src, table, *(since if keep else ())),
             )
 
     def _probe_rows(self, table: str, device_id: str, src: str, max_seq: int) -> bool:
@@ -332,17 +357,18 @@ class DeltaComputer:
             "WHERE h.id IS NULL OR h.version<>t.version",
             (table, device_id, table),
         ).fetchall()
-        held, keep = "holdings h", ""
+        held, keep, since = "holdings h", "", tuple[int, ...]()
         if scoped and scope <= self._held(device_id, table):
             held = "_scope s CROSS JOIN holdings h ON h.id=s.id"
         elif scoped:
-            keep = "AND +h.id IN (SELECT id FROM _scope) "
+            keep, since = self._in_scope("h")
+            keep = f"AND {keep} "
         removals: list[str] = [
             r[0]
             for r in conn.execute(
                 f"SELECT h.id FROM {held} WHERE h.device_id=? AND h.tbl=? {keep}"
                 "AND NOT EXISTS (SELECT 1 FROM _target t WHERE t.id=h.id)",
-                (device_id, table),
+                (device_id, table, *since),
             )
         ]
         if removals:
