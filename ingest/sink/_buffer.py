@@ -29,7 +29,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, TypedDict
 
 import pyarrow as pa
 
@@ -226,10 +226,37 @@ class SinkBuffer:
         self._last_error = error
 
 
+class SinkOptions(TypedDict, total=False):
+    """Keyword options of the store exporters."""
+
+    max_buffered_rows: int
+    """Rows held for retry while the store cannot be written; more are dropped and counted."""
+    flush_rows: int
+    """Coalesce: write once this many rows are held (0: every export is written at once)."""
+    max_delay_s: float
+    """Coalesce: write once the oldest held row is this old."""
+
+
 class SinkCounters:
-    """Mixin giving an exporter read-only counters from its :class:`SinkBuffer`."""
+    """Mixin of the three store exporters: their :class:`SinkBuffer` and its read-only
+    counters."""
 
     _buffer: SinkBuffer
+
+    def _buffer_into(
+        self,
+        signal: str,
+        write: Callable[[pa.Table], int],
+        *,
+        max_buffered_rows: int = DEFAULT_MAX_BUFFERED_ROWS,
+        flush_rows: int = 0,
+        max_delay_s: float = DEFAULT_MAX_DELAY_S,
+    ) -> None:
+        """Buffer rows for ``write``; ``flush_rows``/``max_delay_s``: see the durability
+        contract of this module (0: every export is durable before it returns)."""
+        self._buffer = SinkBuffer(
+            signal, write, max_buffered_rows, flush_rows=flush_rows, max_delay_s=max_delay_s
+        )
 
     def stats(self) -> SinkStats:
         """All counters at once."""

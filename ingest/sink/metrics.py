@@ -6,7 +6,7 @@ and histograms, so each stored point is the change over one export interval and 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Unpack
 
 from opentelemetry.sdk.metrics import Counter, Histogram, ObservableCounter, UpDownCounter
 from opentelemetry.sdk.metrics.export import (
@@ -17,12 +17,7 @@ from opentelemetry.sdk.metrics.export import (
 )
 
 from ingest.convert import metrics_to_points
-from ingest.sink._buffer import (
-    DEFAULT_MAX_BUFFERED_ROWS,
-    DEFAULT_MAX_DELAY_S,
-    SinkBuffer,
-    SinkCounters,
-)
+from ingest.sink._buffer import SinkCounters, SinkOptions
 from ingest.store import Store
 
 _DELTA: dict[type, AggregationTemporality] = {
@@ -36,24 +31,11 @@ _DELTA: dict[type, AggregationTemporality] = {
 class StoreMetricExporter(SinkCounters, MetricExporter):
     """Writes each collection's data points to ``metric_points``; never raises into the SDK."""
 
-    def __init__(
-        self,
-        store: Store,
-        *,
-        max_buffered_rows: int = DEFAULT_MAX_BUFFERED_ROWS,
-        flush_rows: int = 0,
-        max_delay_s: float = DEFAULT_MAX_DELAY_S,
-    ) -> None:
-        """Write into ``store``; ``flush_rows``/``max_delay_s``: see the durability contract
-        in :mod:`ingest.sink._buffer` (0: every export is durable before it returns)."""
+    def __init__(self, store: Store, **options: Unpack[SinkOptions]) -> None:
+        """Write into ``store``; ``options``: ``max_buffered_rows``, ``flush_rows`` and
+        ``max_delay_s`` (the durability contract of :mod:`ingest.sink._buffer`)."""
         super().__init__(preferred_temporality=_DELTA)
-        self._buffer = SinkBuffer(
-            "metrics",
-            store.append_metrics,
-            max_buffered_rows,
-            flush_rows=flush_rows,
-            max_delay_s=max_delay_s,
-        )
+        self._buffer_into("metrics", store.append_metrics, **options)
 
     def export(
         self, metrics_data: MetricsData, timeout_millis: float = 10_000, **kwargs: Any

@@ -3,40 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Unpack
 
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 
 from ingest.convert import spans_to_rows
-from ingest.sink._buffer import (
-    DEFAULT_MAX_BUFFERED_ROWS,
-    DEFAULT_MAX_DELAY_S,
-    SinkBuffer,
-    SinkCounters,
-)
+from ingest.sink._buffer import SinkCounters, SinkOptions
 from ingest.store import Store
 
 
 class StoreSpanExporter(SinkCounters, SpanExporter):
     """Writes each batch of spans to ``spans``; never raises into the SDK."""
 
-    def __init__(
-        self,
-        store: Store,
-        *,
-        max_buffered_rows: int = DEFAULT_MAX_BUFFERED_ROWS,
-        flush_rows: int = 0,
-        max_delay_s: float = DEFAULT_MAX_DELAY_S,
-    ) -> None:
-        """Write into ``store``; ``flush_rows``/``max_delay_s``: see the durability contract
-        in :mod:`ingest.sink._buffer` (0: every export is durable before it returns)."""
-        self._buffer = SinkBuffer(
-            "spans",
-            store.append_spans,
-            max_buffered_rows,
-            flush_rows=flush_rows,
-            max_delay_s=max_delay_s,
-        )
+    def __init__(self, store: Store, **options: Unpack[SinkOptions]) -> None:
+        """Write into ``store``; ``options``: ``max_buffered_rows``, ``flush_rows`` and
+        ``max_delay_s`` (the durability contract of :mod:`ingest.sink._buffer`)."""
+        self._buffer_into("spans", store.append_spans, **options)
 
     def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
         """Convert and write ``spans``; FAILURE when rows are left buffered or were dropped."""
