@@ -17,6 +17,7 @@ from typing import Final, Protocol
 from opentelemetry import _logs, metrics, trace
 from opentelemetry._logs import NoOpLoggerProvider, SeverityNumber
 from opentelemetry._logs._internal import ProxyLoggerProvider
+from opentelemetry.context import Context, get_current
 from opentelemetry.metrics import NoOpMeterProvider
 from opentelemetry.metrics._internal import _ProxyMeterProvider
 from opentelemetry.trace import NoOpTracerProvider, ProxyTracerProvider, Status, StatusCode
@@ -120,6 +121,35 @@ class SyncInstrumentation:
             Metric.FAILURES, unit="{pass}", description="Failed passes, by failure type"
         )
         self._on = [p is not None for p in self._injected]
+        # per-event work done once: the common attributes (rebuilt when the network changes)
+        # and the context of the pass span that a pass's records and child spans point at
+        self._common: tuple[tuple[NetworkType, str] | None, dict[str, AttributeValue]] = (None, {})
+        self._parent: tuple[trace.Span | None, Context | None, Context | None] = (None, None, None)
+
+    def _common_attributes(self) -> dict[str, AttributeValue]:
+        key, attrs = self._common
+        if key != (self.network, self.profile):
+            ident = self._identity
+            attrs = {
+                Attr.DEVICE_ID: self._device_hash,
+                Attr.USER_ID: self._user_hash,
+                Attr.OS_NAME: ident.os_name,
+                Attr.OS_VERSION: ident.os_version,
+                Attr.DEVICE_MODEL: ident.model,
+                Attr.APP_VERSION: ident.app_version,
+                Attr.NETWORK_TYPE: self.network.value,
+                Attr.PROFILE: self.profile,
+            }
+            self._common = ((self.network, self.profile), attrs)
+        return attrs
+
+    def _context(self, span: trace.Span | None) -> Context | None:
+        if span is None:
+            return None
+        ambient = get_current()
+        if self._parent[0] is not span or self._parent[1] is not ambient:
+            self._parent = (span, ambient, trace.set_span_in_context(span, ambient))
+        return self._parent[2]
 
     def _signal(self, i: int) -> bool:
         if not self._on[i]:
@@ -157,25 +187,16 @@ class SyncInstrumentation:
         span: trace.Span | None = None,
         severity: SeverityNumber = SeverityNumber.INFO,
     ) -> None:
-        ident = self._identity
         attrs: dict[str, AttributeValue] = {
             CUSTOM_EVENT_NAME: event.value,
-            Attr.DEVICE_ID: self._device_hash,
-            Attr.USER_ID: self._user_hash,
-            Attr.OS_NAME: ident.os_name,
-            Attr.OS_VERSION: ident.os_version,
-            Attr.DEVICE_MODEL: ident.model,
-            Attr.APP_VERSION: ident.app_version,
-            Attr.NETWORK_TYPE: self.network.value,
-            Attr.PROFILE: self.profile,
+            **self._common_attributes(),
             **attributes,
         }
         ns = _ns(when)
-        context = trace.set_span_in_context(span) if span is not None else None
         self._logger.emit(
             timestamp=ns,
             observed_timestamp=ns,
-            context=context,
+            context=self._context(span),
             severity_number=severity,
             severity_text=severity.name,
             body=event.value,
@@ -231,10 +252,9 @@ class SyncInstrumentation:
             return
         result = Result.FAILURE if failure else Result.SUCCESS
         if self._signal(1):
-            parent = trace.set_span_in_context(handle.span) if handle.span else None
             span = self._tracer.start_span(
                 Span.TABLE,
-                context=parent,
+                context=self._context(handle.span),
                 start_time=_ns(started_at),
                 attributes={
                     Attr.SYNC_ID: handle.sync_id,
