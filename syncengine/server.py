@@ -57,6 +57,7 @@ class SyncServer:
         self._conn.executescript(SCHEMA)
         self._delta = DeltaComputer(self._conn)
         self._profiles: dict[str, Profile] = {}
+        self._tables: dict[str, frozenset[str]] = {}
         for profile in profiles:
             self.add_profile(profile)
 
@@ -66,6 +67,7 @@ class SyncServer:
             for sql in relation_index_sql(profile):
                 self._conn.execute(sql)
             self._profiles[profile.name] = profile
+            self._tables[profile.name] = frozenset(profile.table_names)
 
     def close(self) -> None:
         """Close the database."""
@@ -169,7 +171,7 @@ class SyncServer:
     def download(self, request: DownloadRequest) -> DownloadResponse:
         """One table's delta for the requesting device; its holdings move to match."""
         profile = self._profile(request.profile)
-        if request.table not in profile.table_names:
+        if request.table not in self._tables[profile.name]:
             raise UnknownTable(request.table, profile.name)
         today = self.clock.now().date()
         with self._tx():

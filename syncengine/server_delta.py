@@ -108,6 +108,7 @@ class DeltaComputer:
         self._held_rows: dict[tuple[str, str], tuple[int, int]] = {}
         # set while a scoped delta's scope is the changelog after this position, not _scope
         self._since: int | None = None
+        self._shapes: dict[tuple[int, str], tuple[Profile, list[str], bool]] = {}
 
     def state(self, device_id: str, table: str) -> TableState | None:
         """The server's memory of ``device_id``'s copy of ``table``."""
@@ -131,11 +132,9 @@ class DeltaComputer:
         """The delta for ``device_id``'s copy of ``table``, updating holdings to match."""
         conn = self._conn
         max_seq: int = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM changelog").fetchone()[0]
-        srcs = sources(profile, table)
-        src_tables = sorted({s for s, _ in srcs})
+        src_tables, relative = self._shape(profile, table)
         gens = self._gens(device_id, src_tables)
         state = self.state(device_id, table)
-        relative = is_time_relative(profile.table(table).filter)
         if state is None or token is None or token != state.token:
             return self._full(profile, table, device_id, user_id, today, max_seq, gens, state, True)
         day_ok = not relative or state.day == today.isoformat()
@@ -166,6 +165,16 @@ class DeltaComputer:
                 table, device_id, max_seq, today, gens, state, scoped=True, bump=False, scope=scope
             )
         return self._full(profile, table, device_id, user_id, today, max_seq, gens, state, False)
+
+    def _shape(self, profile: Profile, table: str) -> tuple[list[str], bool]:
+        """The table's source tables and whether its filter is day-relative (per profile)."""
+        key = (id(profile), table)
+        known = self._shapes.get(key)
+        if known is None or known[0] is not profile:
+            srcs = sorted({s for s, _ in sources(profile, table)})
+            known = (profile, srcs, is_time_relative(profile.table(table).filter))
+            self._shapes[key] = known
+        return known[1], known[2]
 
     def _in_scope(self, alias: str, slot: str = "?") -> tuple[str, tuple[int, ...]]:
         """SQL and its parameter (bound at ``slot``): the row ``alias`` changed since the
