@@ -18,8 +18,8 @@ WireRecord = tuple[str, int, str | None, str]
 """A record on the wire: ``(id, version, owner, fields_json)``."""
 
 
-def _dumps(obj: Any) -> str:
-    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
+# one encoder: json.dumps with non-default options builds a new JSONEncoder on every call
+_dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
 class ChangeOp(StrEnum):
