@@ -55,19 +55,36 @@ def daily_devices(daily: pl.DataFrame) -> alt.Chart:
     return chart
 
 
-def modes_over_time(frame: pl.DataFrame) -> alt.Chart:
-    """Passes per day stacked by sync mode."""
+def _stacked_bars(
+    frame: pl.DataFrame,
+    x: alt.X,
+    count: tuple[str, str],
+    stack: tuple[str, str],
+    tooltip: list[str],
+) -> alt.Chart:
+    """Bars over time: ``count`` (column, axis title) stacked by ``stack`` (column, legend)."""
     chart: alt.Chart = (
         alt.Chart(frame)
         .mark_bar()
         .encode(
-            DAY,
-            alt.Y("passes:Q", title="Passes (count)"),
-            alt.Color("mode:N", title="Sync mode"),
-            tooltip=["day:T", "mode:N", "passes:Q"],
+            x,
+            alt.Y(f"{count[0]}:Q", title=count[1]),
+            alt.Color(f"{stack[0]}:N", title=stack[1]),
+            tooltip=tooltip,
         )
     )
     return chart
+
+
+def modes_over_time(frame: pl.DataFrame) -> alt.Chart:
+    """Passes per day stacked by sync mode."""
+    return _stacked_bars(
+        frame,
+        DAY,
+        ("passes", "Passes (count)"),
+        ("mode", "Sync mode"),
+        ["day:T", "mode:N", "passes:Q"],
+    )
 
 
 def health_matrix(frame: pl.DataFrame, metric: str) -> alt.LayerChart:
@@ -132,32 +149,24 @@ def table_trend(frame: pl.DataFrame) -> alt.Chart:
 
 def error_timeline(frame: pl.DataFrame) -> alt.Chart:
     """Failed passes per hour, stacked by failure type."""
-    chart: alt.Chart = (
-        alt.Chart(frame)
-        .mark_bar()
-        .encode(
-            alt.X("yearmonthdatehours(hour):T", title="Hour (UTC)"),
-            alt.Y("failures:Q", title="Failed passes (count)"),
-            alt.Color("failure_type:N", title="Failure type"),
-            tooltip=["hour:T", "failure_type:N", "failures:Q", "devices:Q"],
-        )
+    return _stacked_bars(
+        frame,
+        alt.X("yearmonthdatehours(hour):T", title="Hour (UTC)"),
+        ("failures", "Failed passes (count)"),
+        ("failure_type", "Failure type"),
+        ["hour:T", "failure_type:N", "failures:Q", "devices:Q"],
     )
-    return chart
 
 
 def conflicts_over_time(frame: pl.DataFrame) -> alt.Chart:
     """Conflicts per day, stacked by winner."""
-    chart: alt.Chart = (
-        alt.Chart(frame)
-        .mark_bar()
-        .encode(
-            DAY,
-            alt.Y("conflicts:Q", title="Conflicts (count)"),
-            alt.Color("winner:N", title="Winner"),
-            tooltip=["day:T", "winner:N", "conflicts:Q"],
-        )
+    return _stacked_bars(
+        frame,
+        DAY,
+        ("conflicts", "Conflicts (count)"),
+        ("winner", "Winner"),
+        ["day:T", "winner:N", "conflicts:Q"],
     )
-    return chart
 
 
 def duration_percentiles(frame: pl.DataFrame, label: str) -> alt.Chart:
