@@ -11,5 +11,6 @@ COMMAND_MODULES: tuple[str, ...] = (
     "dashboard",
     "alerts",
     "advise",
+    "bench",
 )
 """Registered in this order in ``synctel --help``."""

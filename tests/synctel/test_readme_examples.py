@@ -3,7 +3,8 @@
 Every ``synctel`` line of the README's ``sh`` blocks runs in a subprocess from the repository
 root with ``$SYNCTEL_STORE`` pointing at a temporary store; every ``python`` block runs in the
 folder holding that store (the examples use ``synctel-data``). Long-running servers (``serve``,
-``dashboard``) and the demo (which opens the dashboard) are left to their own tests.
+``dashboard``), the demo (which opens the dashboard) and the benchmarks (minutes each) are
+left to their own tests.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import pytest
 ROOT = Path(__file__).parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 BLOCKS = re.findall(r"^```(\w*)\n(.*?)^```", README, re.S | re.M)
-LONG_RUNNING = ("serve", "dashboard", "demo")
+LONG_RUNNING = ("serve", "dashboard", "demo", "bench")
 EXIT_CODES = {("alerts", "check"): (0, 3)}
 """Documented exit codes other than 0 (``alerts check`` exits 3 when alerts fire)."""
 
