@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
-
 from emitter.catalog import Event
 from emitter.config import STORE, TelemetryConfig
 from emitter.setup import setup_telemetry
 
 from .conftest import emit_events, run_sync_span
-
-_sink = pytest.importorskip("ingest.sink", reason="the store sink has not landed yet")
-if not hasattr(_sink, "StoreLogExporter"):
-    pytest.skip("the store sink (ingest.sink) has not landed yet", allow_module_level=True)
 
 
 def _count(store_path, sql: str) -> int:
