@@ -66,6 +66,21 @@ def no_data(what: str = "passes") -> None:
     )
 
 
+def require(frame: pl.DataFrame, what: str = "passes") -> None:
+    """Stop the page with the no-data note when the filters leave ``frame`` empty."""
+    if frame.is_empty():
+        no_data(what)
+        st.stop()
+
+
+def choice(label: str, options: dict[str, str], default: str, key: str) -> str:
+    """A segmented control over ``options`` (value → label); ``default`` when none is picked."""
+    picked: str | None = st.segmented_control(
+        label, list(options), format_func=options.__getitem__, default=default, key=key
+    )
+    return picked or default
+
+
 def _csv(frame: pl.DataFrame) -> bytes:
     flat = frame.with_columns(
         pl.col(c).cast(pl.List(pl.String)).list.join(", ")

@@ -8,9 +8,7 @@ from dashboards.context import load
 st.title("Sync conflicts")
 period = ui.page_period()
 by_table = load(queries_detail.conflicts, period.filters)
-if by_table.is_empty():
-    ui.no_data("conflicts")
-    st.stop()
+ui.require(by_table, "conflicts")
 cols = st.columns(3)
 cols[0].metric("Conflicts", f"{by_table['conflicts'].sum():,}", border=True)
 cols[1].metric("Device wins (detection off)", f"{by_table['device_wins'].sum():,}", border=True)

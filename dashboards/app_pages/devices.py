@@ -15,9 +15,7 @@ search = left.text_input(
 )
 status = right.multiselect("Status", STATUSES, key="device_status", placeholder="All")
 frame = load(queries_detail.devices, period.filters, search, tuple(status))
-if frame.is_empty():
-    ui.no_data("devices")
-    st.stop()
+ui.require(frame, "devices")
 st.caption(f"{frame.height:,} devices. Select a row for its timeline of passes.")
 picked = ui.table(frame, "device_status", key="devices", select=True)
 device = frame["device_id"][picked[0]] if picked else st.query_params.get("device")

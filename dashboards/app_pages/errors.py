@@ -8,9 +8,7 @@ from dashboards.context import load
 st.title("Sync errors")
 period = ui.page_period()
 summary = load(queries_detail.errors, period.filters)
-if summary.is_empty():
-    ui.no_data("failed passes")
-    st.stop()
+ui.require(summary, "failed passes")
 cols = st.columns(3)
 cols[0].metric("Failed passes", f"{summary['failures'].sum():,}", border=True)
 cols[1].metric("Distinct errors", f"{summary.height:,}", border=True)

@@ -9,19 +9,8 @@ from dashboards.context import load
 st.title("Sync performance")
 period = ui.page_period()
 payload = load(queries_detail.payload, period.filters)
-if payload.is_empty():
-    ui.no_data("successful passes")
-    st.stop()
-by = (
-    st.segmented_control(
-        "Break durations down by",
-        list(queries_detail.BREAKDOWNS),
-        format_func=queries_detail.BREAKDOWNS.__getitem__,
-        default="mode",
-        key="perf_by",
-    )
-    or "mode"
-)
+ui.require(payload, "successful passes")
+by = ui.choice("Break durations down by", queries_detail.BREAKDOWNS, "mode", "perf_by")
 durations = load(queries_detail.duration_percentiles, period.filters, by)
 st.subheader(f"Pass duration by {queries_detail.BREAKDOWNS[by].lower()}")
 st.altair_chart(

@@ -8,19 +8,8 @@ from dashboards.context import load
 st.title("Profiles × tables")
 period = ui.page_period()
 matrix = load(queries.health_matrix, period.filters)
-if matrix.is_empty():
-    ui.no_data("table syncs")
-    st.stop()
-metric = (
-    st.segmented_control(
-        "Colour by",
-        list(charts.MATRIX_METRICS),
-        format_func=charts.MATRIX_METRICS.__getitem__,
-        default="success_rate",
-        key="matrix_metric",
-    )
-    or "success_rate"
-)
+ui.require(matrix, "table syncs")
+metric = ui.choice("Colour by", charts.MATRIX_METRICS, "success_rate", "matrix_metric")
 st.altair_chart(charts.health_matrix(matrix, metric), width="stretch")
 st.subheader("Health per profile and table")
 st.caption("Select a row to drill into that table.")
