@@ -11,6 +11,7 @@ import logging
 import threading
 from collections.abc import Iterable, Sequence
 from types import TracebackType
+from typing import TypedDict
 
 from opentelemetry import _logs, metrics, trace
 from opentelemetry.metrics import CallbackOptions, Observation
@@ -237,6 +238,23 @@ def _states(
     }
 
 
+class _BatchOptions(TypedDict):
+    schedule_delay_millis: float
+    max_export_batch_size: int
+    export_timeout_millis: float
+    max_queue_size: int
+
+
+def _batch_options(config: TelemetryConfig) -> _BatchOptions:
+    """The SDK batch processor's settings, the same for events and spans."""
+    return _BatchOptions(
+        schedule_delay_millis=config.schedule_delay_ms,
+        max_export_batch_size=config.max_export_batch_size,
+        export_timeout_millis=config.export_timeout_s * 1000,
+        max_queue_size=config.max_queue_size,
+    )
+
+
 def _add_log_exporter(
     provider: LoggerProvider,
     exporter: LogRecordExporter,
@@ -246,11 +264,7 @@ def _add_log_exporter(
 ) -> None:
     gate = Gate(config.max_queue_size)
     batch = BatchLogRecordProcessor(
-        GuardedLogExporter(exporter, state, gate),
-        schedule_delay_millis=config.schedule_delay_ms,
-        max_export_batch_size=config.max_export_batch_size,
-        export_timeout_millis=config.export_timeout_s * 1000,
-        max_queue_size=config.max_queue_size,
+        GuardedLogExporter(exporter, state, gate), **_batch_options(config)
     )
     provider.add_log_record_processor(
         SwitchLogRecordProcessor(state, batch, gate, shutdown_timeout_s)
@@ -265,13 +279,7 @@ def _add_span_exporter(
     shutdown_timeout_s: float,
 ) -> None:
     gate = Gate(config.max_queue_size)
-    batch = BatchSpanProcessor(
-        GuardedSpanExporter(exporter, state, gate),
-        schedule_delay_millis=config.schedule_delay_ms,
-        max_export_batch_size=config.max_export_batch_size,
-        export_timeout_millis=config.export_timeout_s * 1000,
-        max_queue_size=config.max_queue_size,
-    )
+    batch = BatchSpanProcessor(GuardedSpanExporter(exporter, state, gate), **_batch_options(config))
     provider.add_span_processor(SwitchSpanProcessor(state, batch, gate, shutdown_timeout_s))
 
 
