@@ -19,9 +19,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from emitter.catalog import CUSTOM_EVENT_NAME, Attr, Event
 from ingest.convert import EVENT_COLUMNS
 from ingest.tables import EVENTS, arrow_schemas
+from vocabulary.contract import CUSTOM_EVENT_NAME, Attr, Event
 
 START: Final = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
 """The first day of synthetic data (UTC midnight)."""
@@ -241,10 +241,7 @@ def record_attributes(row: dict[str, Any]) -> dict[str, Any]:
 def log_records(n_events: int, *, seed: int = 7) -> list[Any]:
     """``n_events`` finished OpenTelemetry log records (``ReadableLogRecord``) from the SDK."""
     from opentelemetry.sdk._logs import LoggerProvider
-    from opentelemetry.sdk._logs.export import (
-        InMemoryLogRecordExporter,
-        SimpleLogRecordProcessor,
-    )
+    from opentelemetry.sdk._logs.export import InMemoryLogRecordExporter, SimpleLogRecordProcessor
     from opentelemetry.sdk.resources import Resource
 
     events = sync_events(n_events + n_events // 20 + 50, days=2, devices=500, seed=seed)

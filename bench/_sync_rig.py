@@ -23,13 +23,14 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from emitter.instrument import DeviceIdentity, SyncInstrumentation
+from emitter.instrument import SyncInstrumentation
 from syncengine.clock import ManualClock
 from syncengine.device import DeviceClient
 from syncengine.http import HttpSyncServer, HttpTransport
 from syncengine.profile.model import Profile
 from syncengine.server import SyncServer
 from syncengine.transport import InProcessTransport, Transport
+from vocabulary.identity import DeviceIdentity
 
 USER: Final = "tech1"
 WORK_ORDER: Final = "msdyn_workorder"

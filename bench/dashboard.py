@@ -97,7 +97,7 @@ def render_times(store: Path) -> list[dict[str, object]]:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    from emitter.config import ENV_STORE
+    from vocabulary.settings import ENV_STORE
 
     os.environ[ENV_STORE] = str(store)
     rows: list[dict[str, object]] = []

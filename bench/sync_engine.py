@@ -33,24 +33,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
-from bench._sync_rig import (
-    CHANGED,
-    START,
-    WORK_ORDER,
-    Rig,
-    Sdk,
-    load_server,
-    transport_for,
-)
+from bench._sync_rig import CHANGED, START, WORK_ORDER, Rig, Sdk, load_server, transport_for
 from bench._timing import report, time_once
-from emitter.catalog import SyncMode, Trigger
-from emitter.instrument import Counts, SyncInstrumentation
+from emitter.instrument import SyncInstrumentation
 from syncengine.clock import ManualClock
 from syncengine.device import DeviceClient
 from syncengine.profile.load import default_profile
 from syncengine.server import SyncServer
 from syncengine.status import PassResult
 from syncengine.transport import Transport
+from vocabulary.contract import Counts, SyncMode, Trigger
 
 TARGETS: Final = {
     ("initial", "inprocess"): ("records/s", 50_000, ">="),

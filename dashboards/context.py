@@ -18,13 +18,9 @@ from typing import Any, Final, ParamSpec, TypeVar
 import streamlit as st
 
 from dashboards import queries
-from emitter.config import ENV_STORE
 from ingest.scope import Filters
+from vocabulary.settings import ENV_DASHBOARD_LIVE, default_store
 
-ENV_LIVE: Final = "SYNCTEL_DASHBOARD_LIVE"
-"""Seconds between live refreshes (unset or 0: no live refresh)."""
-DEFAULT_STORE: Final = Path("synctel-data")
-"""The store read when ``$SYNCTEL_STORE`` is not set (as every ``synctel`` command)."""
 VIEW_KEY: Final = "_synctel_selection"
 """Session-state key where the sidebar leaves its :class:`Selection` for the pages."""
 
@@ -34,13 +30,13 @@ R = TypeVar("R")
 
 def store_path() -> Path:
     """The store folder the dashboard reads."""
-    return Path(os.environ.get(ENV_STORE) or DEFAULT_STORE).expanduser()
+    return default_store().expanduser()
 
 
 def live_seconds() -> float:
     """The live refresh interval in seconds; 0 when live mode is off (or the value is bad)."""
     try:
-        value = float(os.environ.get(ENV_LIVE) or 0)
+        value = float(os.environ.get(ENV_DASHBOARD_LIVE) or 0)
     except ValueError:
         return 0.0
     return value if value > 0 else 0.0

@@ -10,19 +10,18 @@ from typing import Any, Final, TextIO
 from urllib.parse import urlparse
 
 from emitter.errors import ConfigError
+from vocabulary.settings import (
+    DEFAULT_STORE,
+    ENV_AZURE_STORAGE_DIR,
+    ENV_DESTINATIONS,
+    ENV_STORE,
+    ENV_TELEMETRY,
+)
 
 ENV_CONNECTION_STRING: Final = "APPLICATIONINSIGHTS_CONNECTION_STRING"
 """Azure Monitor connection string, used when the config does not carry one."""
 ENV_OTLP_ENDPOINT: Final = "OTEL_EXPORTER_OTLP_ENDPOINT"
 """The standard OTLP base URL (``/v1/logs`` etc. are appended), used when the config has none."""
-ENV_STORE: Final = "SYNCTEL_STORE"
-"""The store folder, for the store sink when ``from_env`` is asked for it."""
-ENV_TELEMETRY: Final = "SYNCTEL_TELEMETRY"
-"""Master switch at start: ``on`` or ``off`` (also ``1``/``0``, ``true``/``false``)."""
-ENV_DESTINATIONS: Final = "SYNCTEL_TELEMETRY_DESTINATIONS"
-"""Comma-separated destinations for ``from_env``: any of ``store,azure,otlp,console``."""
-ENV_AZURE_STORAGE_DIR: Final = "SYNCTEL_AZURE_STORAGE_DIR"
-"""Folder where Azure Monitor keeps telemetry it could not send yet, for retry."""
 
 AZURE_OFFLINE_FOLDER: Final = ".azure-offline"
 """Folder inside the store where Azure Monitor keeps unsent telemetry, by default."""
@@ -165,7 +164,7 @@ class TelemetryConfig:
             values["enabled"] = _parse_bool(ENV_TELEMETRY, switch)
         for name in _parse_destinations(os.environ.get(ENV_DESTINATIONS, "")):
             if name == STORE:
-                values["store"] = Path(os.environ.get(ENV_STORE) or "synctel-data")
+                values["store"] = Path(os.environ.get(ENV_STORE) or DEFAULT_STORE)
             else:
                 values[name] = True
         storage = os.environ.get(ENV_AZURE_STORAGE_DIR, "").strip()

@@ -1,17 +1,17 @@
 """Destinations: a name and the exporters of each signal that deliver there.
 
-The built-in ones are the store sink, Azure Monitor, OTLP/HTTP and the console. Any other
+The built-in ones are Azure Monitor, OTLP/HTTP and the console; the store sink is
+``ingest.sink.store_destination``, passed in by the caller. Any other
 ``Destination`` (exporters implementing the SDK interfaces) can be passed to
 ``setup_telemetry`` and is switched, bounded and counted exactly like the built-in ones.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 import sys
+from collections.abc import Collection
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, TextIO
 
 from opentelemetry.sdk._logs.export import ConsoleLogRecordExporter, LogRecordExporter
@@ -23,9 +23,6 @@ from emitter.config import AZURE, CONSOLE, OTLP, STORE, TelemetryConfig
 from emitter.errors import ConfigError, MissingDependencyError
 
 _logger = logging.getLogger(__name__)
-
-_AZURE_EXPORTER_MODULE = "azure.monitor.opentelemetry.exporter"
-_SINK_EXPORTERS = ("StoreLogExporter", "StoreSpanExporter", "StoreMetricExporter")
 
 
 @dataclass(frozen=True)
@@ -81,7 +78,7 @@ def azure_destination(config: TelemetryConfig, tracer_provider: TracerProvider) 
     no in-process HTTP retries (``retry_total=0``) and its export thread never sleeps in backoff.
     """
     try:
-        exporters = importlib.import_module(_AZURE_EXPORTER_MODULE)
+        import azure.monitor.opentelemetry.exporter as exporters
     except ImportError as exc:
         raise MissingDependencyError(
             "Azure Monitor export", "azure", "azure-monitor-opentelemetry"
@@ -108,41 +105,24 @@ def azure_destination(config: TelemetryConfig, tracer_provider: TracerProvider) 
         raise ConfigError(f"Azure Monitor connection string is not valid: {exc}") from exc
 
 
-STORE_FLUSH_ROWS = 50_000
-"""The store sink writes a file once this many rows are held …"""
-STORE_FLUSH_DELAY_S = 1.0
-"""… or once the oldest held row is this old."""
-
-
-def store_destination(folder: Path) -> Destination:
-    """The in-process store sink: the ``ingest`` exporters writing into the store at ``folder``."""
-    try:
-        store_module = importlib.import_module("ingest.store")
-        sink = importlib.import_module("ingest.sink")
-        exporters = [getattr(sink, name) for name in _SINK_EXPORTERS]
-    except (ImportError, AttributeError) as exc:
-        raise ConfigError(f"the store sink is not available in this build: {exc}") from exc
-    store = store_module.Store.open(folder)
-    # Coalesce batches into fewer, larger Parquet files (about 2x the events/s of one file per
-    # batch, BENCHMARKS.md "Store"); rows wait at most STORE_FLUSH_DELAY_S, as in the SDK's own
-    # batch processors, and force_flush/shutdown write them at once.
-    logs, spans, metrics = (
-        exporter(store, flush_rows=STORE_FLUSH_ROWS, max_delay_s=STORE_FLUSH_DELAY_S)
-        for exporter in exporters
-    )
-    return Destination(STORE, logs=logs, spans=spans, metrics=metrics)
-
-
 def built_in_destinations(
-    config: TelemetryConfig, tracer_provider: TracerProvider
+    config: TelemetryConfig, tracer_provider: TracerProvider, given: Collection[str] = ()
 ) -> list[Destination]:
-    """The destinations ``config`` asks for, built in a fixed order."""
+    """The destinations ``config`` asks for and ``given`` does not hold, in a fixed order.
+
+    The store sink lives in ``ingest``, which builds on this package: the caller passes it in
+    (``ingest.sink.store_destination``; the ``synctel`` command line does), never this module.
+    """
+    if STORE in config.destinations and STORE not in given:
+        raise ConfigError(
+            f"the telemetry config names a store ({config.store}) but no {STORE!r} destination "
+            "was passed; pass destinations=[ingest.sink.store_destination(folder)] "
+            "to setup_telemetry, or use synctel.telemetry.setup_with_store"
+        )
     built: list[Destination] = []
     try:
         for name in config.destinations:
-            if name == STORE and config.store is not None:
-                built.append(store_destination(config.store))
-            elif name == AZURE:
+            if name == AZURE:
                 built.append(azure_destination(config, tracer_provider))
             elif name == OTLP:
                 built.append(otlp_destination(config.otlp_base_url(), config.export_timeout_s))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from vocabulary.errors import SynctelError
 
-class EmitterError(Exception):
+
+class EmitterError(SynctelError):
     """Base of every error the emitter raises on purpose."""
 
 

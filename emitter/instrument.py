@@ -8,11 +8,9 @@ timestamp comes from the engine's clock, so simulated time is what the telemetry
 
 from __future__ import annotations
 
-import hashlib
-import os
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Final, Protocol
+from typing import Protocol
 
 from opentelemetry import _logs, metrics, trace
 from opentelemetry._logs import NoOpLoggerProvider, SeverityNumber
@@ -23,12 +21,15 @@ from opentelemetry.metrics._internal import _ProxyMeterProvider
 from opentelemetry.trace import NoOpTracerProvider, ProxyTracerProvider, Status, StatusCode
 from opentelemetry.util.types import AttributeValue
 
-from emitter.catalog import (
+from emitter.instrument_types import PassTrace
+from vocabulary.contract import (
     CUSTOM_EVENT_NAME,
     INSTRUMENTATION_SCOPE,
     Attr,
+    Counts,
     DueReason,
     Event,
+    FailureInfo,
     Metric,
     NetworkType,
     NotificationKind,
@@ -39,12 +40,7 @@ from emitter.catalog import (
     Trigger,
     Winner,
 )
-from emitter.instrument_types import Counts, DeviceIdentity, FailureInfo, PassTrace
-
-ENV_ID_SALT: Final = "SYNCTEL_ID_SALT"
-"""Secret salt for pseudonymous device and user ids; set it per tenant in production."""
-DEFAULT_ID_SALT: Final = "synctel-demo-salt"
-"""The salt when ``SYNCTEL_ID_SALT`` is unset (fine for demos, not for real tenants)."""
+from vocabulary.identity import DeviceIdentity, pseudonymize
 
 _NOOP_PROVIDERS = (
     ProxyLoggerProvider,
@@ -62,12 +58,6 @@ class Clock(Protocol):
     def now(self) -> datetime:
         """The current time, timezone-aware."""
         ...
-
-
-def pseudonymize(raw: str, salt: str | None = None) -> str:
-    """A stable salted hash of ``raw`` (blake2b keyed with the salt), never the raw id."""
-    key = (salt if salt is not None else os.environ.get(ENV_ID_SALT, DEFAULT_ID_SALT)).encode()
-    return hashlib.blake2b(raw.encode(), key=key[:64], digest_size=16).hexdigest()
 
 
 def _ns(when: datetime) -> int:
@@ -406,13 +396,4 @@ def _failure_attributes(failure: FailureInfo) -> dict[str, AttributeValue]:
     return attrs
 
 
-__all__ = [
-    "DEFAULT_ID_SALT",
-    "ENV_ID_SALT",
-    "Counts",
-    "DeviceIdentity",
-    "FailureInfo",
-    "PassTrace",
-    "SyncInstrumentation",
-    "pseudonymize",
-]
+__all__ = ["PassTrace", "SyncInstrumentation"]

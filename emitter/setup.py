@@ -167,8 +167,9 @@ def setup_telemetry(
     """Configure the SDK for the application and return the handle that owns it.
 
     ``config`` defaults to ``TelemetryConfig.from_env()``. ``destinations`` adds custom ones to
-    the built-in destinations the config asks for. ``sample_ratio`` is the share of new traces
-    kept (a child follows its parent).
+    the built-in destinations the config asks for; the store sink is one of them
+    (``ingest.sink.store_destination``), required when ``config.store`` is set.
+    ``sample_ratio`` is the share of new traces kept (a child follows its parent).
     """
     config = config if config is not None else TelemetryConfig.from_env()
     if not 0.0 <= sample_ratio <= 1.0:
@@ -180,7 +181,8 @@ def setup_telemetry(
         sampler=SwitchSampler(master, ParentBased(TraceIdRatioBased(sample_ratio))),
     )
     logger_provider = LoggerProvider(resource=resource)
-    chosen = [*built_in_destinations(config, tracer_provider), *destinations]
+    given = {destination.name for destination in destinations}
+    chosen = [*built_in_destinations(config, tracer_provider, given), *destinations]
     states = _states(chosen, config, master)
     # room for an export in progress and the final one, each bounded by the export timeout
     shutdown_timeout_s = 2 * config.export_timeout_s + 1.0

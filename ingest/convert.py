@@ -38,8 +38,8 @@ from opentelemetry.sdk.metrics.export import (
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.trace import format_span_id, format_trace_id
 
-from emitter.catalog import CUSTOM_EVENT_NAME, Attr, Event, Result
 from ingest.tables import EVENTS, METRICS, SPANS, arrow_schemas
+from vocabulary.contract import CUSTOM_EVENT_NAME, Attr, Event, Result
 
 SOURCE_OTEL: Final = "otel"
 """``sync_events.source`` of rows that came through an OpenTelemetry SDK or OTLP."""

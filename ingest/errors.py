@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from vocabulary.errors import SynctelError
 
-class IngestError(Exception):
+
+class IngestError(SynctelError):
     """Base of every error the ingest package raises on purpose."""
 
 

@@ -27,8 +27,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-from emitter.catalog import Event
 from ingest.sql import view_names, view_sql
+from vocabulary.contract import Event
 
 PASS_EVENTS: Final = (Event.STARTED, Event.COMPLETED, Event.FAILED, Event.TABLE, Event.CONFLICT)
 """Events that belong to a pass through their ``sync_id``."""

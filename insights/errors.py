@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from vocabulary.errors import SynctelError
 
-class InsightsError(Exception):
+
+class InsightsError(SynctelError):
     """Anything that stops advice or alerts; the CLI prints it as one line and exits 1."""

@@ -12,8 +12,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from emitter.catalog import NetworkType, Trigger
-from emitter.instrument import DeviceIdentity, SyncInstrumentation
+from emitter.instrument import SyncInstrumentation
 from syncengine.clock import Clock
 from syncengine.errors import RecordNotFound
 from syncengine.offline_db import OfflineDatabase
@@ -24,6 +23,8 @@ from syncengine.scheduler import ActiveTimer, AppState, UserSettings
 from syncengine.status import NETWORK_UNAVAILABLE, DeviceState, DeviceStatus, PassResult
 from syncengine.syncpass import run_pass
 from syncengine.transport import Transport
+from vocabulary.contract import NetworkType, Trigger
+from vocabulary.identity import DeviceIdentity
 
 
 class DeviceClient:

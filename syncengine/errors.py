@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from emitter.catalog import ErrorCode, FailureType
+from vocabulary.contract import ErrorCode, FailureType
+from vocabulary.errors import SynctelError
 
 
-class SyncengineError(Exception):
+class SyncengineError(SynctelError):
     """Base of every error the engine raises on purpose."""
 
 

@@ -16,10 +16,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from emitter.catalog import ErrorCode, FailureType
 from syncengine.errors import SyncFailure, database_failure, disk_full_failure
 from syncengine.protocol import Change, ChangeOp, DownloadResponse
 from syncengine.scheduler import TableTiming
+from vocabulary.contract import ErrorCode, FailureType
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS records(

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
-from emitter.catalog import Winner
+from vocabulary.contract import Winner
 
 WireRecord = tuple[str, int, str | None, str]
 """A record on the wire: ``(id, version, owner, fields_json)``."""

@@ -11,10 +11,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from emitter.catalog import DueReason, NetworkType, SkipReason, SyncMode, Trigger
 from syncengine.clock import Clock
 from syncengine.profile.model import AdminSettings, Profile
 from syncengine.relations import dependency_order, dependents, related
+from vocabulary.contract import DueReason, NetworkType, SkipReason, SyncMode, Trigger
 
 
 class AppState(StrEnum):

@@ -16,7 +16,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from emitter.catalog import SyncErrorType, Winner
 from syncengine.clock import Clock
 from syncengine.errors import UnknownProfile, UnknownTable
 from syncengine.profile.model import Profile
@@ -39,6 +38,7 @@ from syncengine.server_schema import (
     ServerRecord,
     SyncErrorRow,
 )
+from vocabulary.contract import SyncErrorType, Winner
 
 
 class SyncServer:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from emitter.catalog import SyncErrorType
+from vocabulary.contract import SyncErrorType
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS records(

@@ -7,11 +7,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Final
 
-from emitter.catalog import NotificationKind, SkipReason, SyncMode, Trigger
-from emitter.instrument import Counts
 from syncengine.errors import SyncFailure
 from syncengine.protocol import ChangeResult
 from syncengine.scheduler import Due
+from vocabulary.contract import Counts, NotificationKind, SkipReason, SyncMode, Trigger
 
 NETWORK_UNAVAILABLE: Final = "Network or Service Unavailable"
 """Shown when there is no network or the network check gets no answer in time (S6)."""

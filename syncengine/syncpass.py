@@ -11,12 +11,20 @@ from collections import Counter
 from datetime import timedelta
 from typing import TYPE_CHECKING, Final
 
-from emitter.catalog import DueReason, NotificationKind, SkipReason, SyncMode, Trigger
-from emitter.instrument import Counts, FailureInfo, PassTrace
+from emitter.instrument import PassTrace
 from syncengine.errors import SyncFailure
 from syncengine.protocol import ChangeStatus, DownloadRequest, UploadRequest
 from syncengine.scheduler import ActiveTimer, Due, due_tables, intervals, mode_for, skip_reason
 from syncengine.status import PassResult
+from vocabulary.contract import (
+    Counts,
+    DueReason,
+    FailureInfo,
+    NotificationKind,
+    SkipReason,
+    SyncMode,
+    Trigger,
+)
 
 if TYPE_CHECKING:
     from syncengine.device import DeviceClient

@@ -8,12 +8,27 @@ commands, so ``synctel --help`` stays fast.
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 from collections.abc import Sequence
 
-from synctel.commands import COMMAND_MODULES
-from synctel.commands._common import CommandError, user_errors
+from synctel.commands import (
+    advise,
+    alerts,
+    bench,
+    compact,
+    dashboard,
+    demo,
+    load,
+    profile,
+    query,
+    serve,
+    simulate,
+)
+from synctel.commands._common import CommandError
+from vocabulary.errors import SynctelError
+
+COMMANDS = (profile, load, query, compact, serve, simulate, demo, dashboard, alerts, advise, bench)
+"""Every sub-command, registered in this order in ``synctel --help``."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -23,8 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Offline-first sync engine telemetry: simulate, ingest, query, watch.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name in COMMAND_MODULES:
-        importlib.import_module(f"synctel.commands.{name}").register(sub)
+    for command in COMMANDS:
+        command.register(sub)
     return parser
 
 
@@ -34,12 +49,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         code: int = args.func(args)
-    except CommandError as exc:
+    except SynctelError as exc:
         print(f"synctel {args.command}: {exc}", file=sys.stderr)
-        return exc.exit_code
-    except user_errors() as exc:
-        print(f"synctel {args.command}: {exc}", file=sys.stderr)
-        return 1
+        return exc.exit_code if isinstance(exc, CommandError) else 1
     except KeyboardInterrupt:
         print(f"synctel {args.command}: interrupted", file=sys.stderr)
         return 130

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Final
 
 from ingest.errors import UnreadableFileError
-from ingest.loaders import Batch, LoadContext, QuarantineRow, read_head
 from ingest.loaders.appinsights_map import (
     SOURCE_DYNAMICS,
     classify,
@@ -39,6 +38,7 @@ from ingest.loaders.appinsights_read import (
     read_json,
     sniff_json,
 )
+from ingest.loaders.base import Batch, LoadContext, QuarantineRow, read_head
 
 RAW_FILE_LIMIT: Final = 1 << 20
 """At most this many bytes of an unreadable file are kept in its quarantine row."""

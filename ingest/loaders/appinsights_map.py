@@ -22,13 +22,13 @@ from typing import Any, Final
 
 import pyarrow as pa
 
-from emitter.catalog import Attr, Event, Result, SyncMode, Trigger
-from emitter.instrument import pseudonymize
 from ingest import convert
 from ingest.convert import SERVICE_NAME
-from ingest.loaders import Row
 from ingest.loaders.appinsights_read import Envelope, RowError, parse_object, text
+from ingest.loaders.base import Row
 from ingest.tables import arrow_schemas
+from vocabulary.contract import Attr, Event, Result, SyncMode, Trigger
+from vocabulary.identity import pseudonymize
 
 SOURCE_APPINSIGHTS: Final = "appinsights"
 """``source`` of our own customEvents."""

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Final
 
 from ingest.errors import UnreadableFileError
-from ingest.loaders import Batch, LoadContext, QuarantineRow
+from ingest.loaders.base import Batch, LoadContext, QuarantineRow
 from ingest.otlp.decode import OtlpRequestError, parse_json_object, signal_of_json
 from ingest.otlp.records import map_request
 

@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Final
 
 import pyarrow as pa
 
-from emitter.instrument import ENV_ID_SALT
 from ingest.errors import IngestError
 from ingest.loaders import Batch, LoadContext, Loader, QuarantineRow, detect
 from ingest.tables import arrow_schemas
+from vocabulary.settings import ENV_ID_SALT
 
 if TYPE_CHECKING:
     from ingest.loaders.progress import Progress

@@ -8,8 +8,15 @@ the buffer are counted in ``dropped``. Counters: ``exported``, ``dropped``, ``bu
 """
 
 from ingest.sink._buffer import SinkStats
+from ingest.sink.destination import store_destination
 from ingest.sink.logs import StoreLogExporter
 from ingest.sink.metrics import StoreMetricExporter
 from ingest.sink.spans import StoreSpanExporter
 
-__all__ = ["SinkStats", "StoreLogExporter", "StoreMetricExporter", "StoreSpanExporter"]
+__all__ = [
+    "SinkStats",
+    "StoreLogExporter",
+    "StoreMetricExporter",
+    "StoreSpanExporter",
+    "store_destination",
+]

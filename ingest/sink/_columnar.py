@@ -20,7 +20,6 @@ from typing import Any, Final
 import pyarrow as pa
 from opentelemetry.sdk._logs import ReadableLogRecord
 
-from emitter.catalog import CUSTOM_EVENT_NAME, Attr, Event, Result
 from ingest.convert import (
     EVENT_COLUMNS,
     SOURCE_OTEL,
@@ -29,6 +28,7 @@ from ingest.convert import (
     service_name,
 )
 from ingest.tables import EVENTS, arrow_schemas
+from vocabulary.contract import CUSTOM_EVENT_NAME, Attr, Event, Result
 
 
 class _Unusual(Exception):

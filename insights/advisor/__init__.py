@@ -12,15 +12,7 @@ Public API: :func:`advise_store`, :func:`advise_connection`, :func:`render_table
 """
 
 from insights.advisor.advise import RULES, advise_connection, advise_store
-from insights.advisor.model import (
-    Change,
-    Effect,
-    Evidence,
-    Kind,
-    Recommendation,
-    Report,
-    Window,
-)
+from insights.advisor.model import Change, Effect, Evidence, Kind, Recommendation, Report, Window
 from insights.advisor.profiles import ProfileText, read_profile_file
 from insights.advisor.report import render_json, render_table, to_dict
 

@@ -18,6 +18,7 @@ import duckdb
 from ingest.sql import SQL_DIR
 from insights.advisor.model import Window
 from insights.advisor.thresholds import WINDOW_DAYS
+from insights.errors import InsightsError
 
 ADVICE_DIR: Final = SQL_DIR / "advice"
 """The folder of the advice queries, one per rule."""
@@ -32,10 +33,10 @@ def advice_names() -> list[str]:
 
 
 def advice_sql(name: str) -> str:
-    """The text of advice query ``name``; ValueError naming the known ones if there is none."""
+    """The text of advice query ``name``; InsightsError naming the known ones if there is none."""
     path: Path = ADVICE_DIR / f"{name}.sql"
     if name not in advice_names():
-        raise ValueError(f"no advice query named {name!r}; known: {', '.join(advice_names())}")
+        raise InsightsError(f"no advice query named {name!r}; known: {', '.join(advice_names())}")
     return path.read_text(encoding="utf-8").strip().rstrip(";")
 
 

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from syncengine.profile import ProfileError, Rule, default_profile_text, validate_profile
+from syncengine.profile import ProfileError, default_profile_text, validate_profile
 from syncengine.profile.model import Profile
-from syncengine.profile.problems import Problem
 from syncengine.profile.validate import validate_text
+from vocabulary.problems import Problem
 
 BUILT_IN_FOLDER = ("data", "profiles")
 """Where the built-in simulation profiles live inside the ``syncengine`` package."""
@@ -93,4 +93,4 @@ def _agrees(profile: Profile, observed: dict[str, int | None]) -> bool:
     )
 
 
-__all__ = ["ProfileText", "Rule", "built_in_profiles", "read_profile_file", "resolve"]
+__all__ = ["ProfileText", "built_in_profiles", "read_profile_file", "resolve"]

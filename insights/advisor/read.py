@@ -15,12 +15,12 @@ from typing import Final
 
 import duckdb
 
-from emitter.catalog import Event
 from ingest.lake import scan_partition
 from ingest.reader import DAY_PREFIX, event_files
 from ingest.store import Store
 from ingest.tables import EVENTS, duckdb_types
 from insights.advisor.thresholds import WINDOW_DAYS
+from vocabulary.contract import Event
 
 COLUMNS: Final = (
     "ts",

@@ -1,7 +1,7 @@
 """A profile change as a minimal edit of the profile's own text, shown as a unified diff.
 
 Only the value on the key's own line changes (its comment and layout stay), found through the
-profile loader's line index (:func:`syncengine.profile.toml_lines.key_lines`). A key that is
+profile loader's line index (:func:`vocabulary.toml_lines.key_lines`). A key that is
 absent (a top-level or ``[settings]`` key left at its default) is added on its own line. The
 after-text is validated; an edit that would not validate, or would not set the value, is
 refused with ``ValueError`` rather than shown.
@@ -16,8 +16,8 @@ from typing import Any
 from insights.advisor.model import Change
 from insights.advisor.profiles import ProfileText
 from syncengine.profile.model import Profile
-from syncengine.profile.toml_lines import KeyPath, key_lines
 from syncengine.profile.validate import validate_text
+from vocabulary.toml_lines import KeyPath, key_lines
 
 _VALUE = re.compile(
     r"^(?P<head>\s*(?P<key>[A-Za-z0-9_\"'.-]+)\s*=\s*)(?P<value>true|false|[+-]?\d+)(?P<tail>.*)$"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from insights.errors import InsightsError
-from syncengine.profile.problems import Problem
+from vocabulary.problems import Problem
 
 
 class AlertsError(InsightsError):

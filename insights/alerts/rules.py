@@ -2,8 +2,8 @@
 
 Every problem names the file, the line and the rule it breaks, and the alert it concerns
 (``rules.toml line 7: alert 'slow tables': unknown view 'health'; did you mean …``). Lines
-come from :mod:`syncengine.profile.toml_lines` and problems are
-:class:`syncengine.profile.problems.Problem`, as for profiles and scenarios.
+come from :mod:`vocabulary.toml_lines` and problems are
+:class:`vocabulary.problems.Problem`, as for profiles and scenarios.
 """
 
 from __future__ import annotations
@@ -20,9 +20,24 @@ from typing import Any, Final
 from insights.alerts.durations import format_duration, parse_duration
 from insights.alerts.errors import RulesError
 from insights.alerts.views import grain_columns, is_numeric, view_columns
-from syncengine.profile.problems import Collector, Problem, Rule, did_you_mean
-from syncengine.profile.toml_lines import KeyPath, key_lines
-from syncengine.profile.validate import syntax_problem
+from vocabulary.problems import Collector, Problem, TomlRule, did_you_mean, syntax_problem
+from vocabulary.toml_lines import KeyPath, key_lines
+
+
+class AlertFileRule(StrEnum):
+    """Rules only alert-rule files check (the shared ones are ``TomlRule``'s)."""
+
+    UNKNOWN_VIEW = "unknown-view"
+    """A view that ``sql/views`` does not have."""
+    UNKNOWN_METRIC = "unknown-metric"
+    """A column the view does not have, or one that is not numeric."""
+    UNKNOWN_COLUMN = "unknown-column"
+    """A ``where``/``by`` column the view does not have."""
+    OP = "op"
+    """An unknown comparison."""
+    DURATION = "duration"
+    """A duration that cannot be read, or is too short."""
+
 
 Scalar = str | int | float | bool
 """A value a ``where`` filter compares a column with."""
@@ -116,7 +131,7 @@ def load_rules(path: Path) -> list[AlertRule]:
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
     except OSError as exc:
-        problem = Problem(str(path), 0, Rule.FILE, f"cannot be read: {exc.strerror or exc}")
+        problem = Problem(str(path), 0, TomlRule.FILE, f"cannot be read: {exc.strerror or exc}")
         raise RulesError([problem]) from None
     return parse_rules(text, source=str(path))
 
@@ -132,9 +147,9 @@ def parse_rules(text: str, *, source: str = "<string>") -> list[AlertRule]:
     alerts = data.get("alert")
     rules: list[AlertRule] = []
     if alerts is None:
-        out.error((), Rule.REQUIRED, "no [[alert]] table: a rules file holds at least one")
+        out.error((), TomlRule.REQUIRED, "no [[alert]] table: a rules file holds at least one")
     elif not isinstance(alerts, list) or not all(isinstance(a, dict) for a in alerts):
-        out.error(("alert",), Rule.TYPE, "'alert' must be [[alert]] tables")
+        out.error(("alert",), TomlRule.TYPE, "'alert' must be [[alert]] tables")
     else:
         seen: set[str] = set()
         for index, raw in enumerate(alerts):
@@ -142,7 +157,7 @@ def parse_rules(text: str, *, source: str = "<string>") -> list[AlertRule]:
             if isinstance(name, str) and name.strip() in seen:
                 out.error(
                     ("alert", index, "name"),
-                    Rule.VALUE,
+                    TomlRule.VALUE,
                     f"alert {name!r}: another alert has this name; names must be unique",
                 )
             elif isinstance(name, str):
@@ -150,7 +165,7 @@ def parse_rules(text: str, *, source: str = "<string>") -> list[AlertRule]:
             rule = _Reader(out, index, raw).rule()
             if rule is not None:
                 rules.append(rule)
-    errors = out.report(None).errors
+    errors = out.errors()
     if errors:
         raise RulesError(errors)
     return rules
@@ -166,7 +181,7 @@ class _Reader:
         name = raw.get("name")
         self.label = f"alert {name!r}" if isinstance(name, str) else f"alert #{index + 1}"
 
-    def error(self, key: str | KeyPath, rule: Rule, message: str) -> None:
+    def error(self, key: str | KeyPath, rule: StrEnum, message: str) -> None:
         sub = (key,) if isinstance(key, str) else key
         self.out.error((*self.path, *sub), rule, f"{self.label}: {message}")
 
@@ -174,10 +189,10 @@ class _Reader:
         value = self.raw.get(key)
         if value is None:
             if required:
-                self.error((), Rule.REQUIRED, f"missing required key {key!r}")
+                self.error((), TomlRule.REQUIRED, f"missing required key {key!r}")
             return None
         if not isinstance(value, str) or not value.strip():
-            self.error(key, Rule.TYPE, f"{key!r} must be a non-empty string")
+            self.error(key, TomlRule.TYPE, f"{key!r} must be a non-empty string")
             return None
         return value.strip()
 
@@ -189,14 +204,16 @@ class _Reader:
         if found is None:
             self.error(
                 key,
-                Rule.DURATION,
+                AlertFileRule.DURATION,
                 f"{key} {text!r} is not a duration: write a number and a unit "
                 "(s, m, h or d), e.g. '30s', '10m', '1h', '1h30m'",
             )
             return None
         if found < low:
             self.error(
-                key, Rule.DURATION, f"{key} {text!r} must be at least {format_duration(low)}"
+                key,
+                AlertFileRule.DURATION,
+                f"{key} {text!r} must be at least {format_duration(low)}",
             )
             return None
         return found
@@ -206,7 +223,7 @@ class _Reader:
         for key in self.raw:
             if key not in KEYS:
                 hint = did_you_mean(key, KEYS) or f"; valid keys: {', '.join(KEYS)}"
-                self.error(key, Rule.UNKNOWN_KEY, f"unknown key {key!r}{hint}")
+                self.error(key, TomlRule.UNKNOWN_KEY, f"unknown key {key!r}{hint}")
         name = self.text("name")
         view = self.view()
         columns = view_columns().get(view or "", {})
@@ -237,7 +254,7 @@ class _Reader:
             return view
         known = list(view_columns())
         hint = did_you_mean(view, known) or f"; known views: {', '.join(sorted(known))}"
-        self.error("view", Rule.UNKNOWN_VIEW, f"unknown view {view!r}{hint}")
+        self.error("view", AlertFileRule.UNKNOWN_VIEW, f"unknown view {view!r}{hint}")
         return None
 
     def metric(self, view: str | None, columns: dict[str, str]) -> str | None:
@@ -248,13 +265,15 @@ class _Reader:
         if metric not in columns:
             hint = did_you_mean(metric, numeric) or f"; its metrics: {', '.join(numeric)}"
             self.error(
-                "metric", Rule.UNKNOWN_METRIC, f"view {view!r} has no metric {metric!r}{hint}"
+                "metric",
+                AlertFileRule.UNKNOWN_METRIC,
+                f"view {view!r} has no metric {metric!r}{hint}",
             )
             return None
         if metric not in numeric:
             self.error(
                 "metric",
-                Rule.TYPE,
+                TomlRule.TYPE,
                 f"{metric!r} of view {view!r} is {columns[metric]}, not a number; "
                 f"its metrics: {', '.join(numeric)}",
             )
@@ -269,16 +288,16 @@ class _Reader:
             return Op(text)
         except ValueError:
             choices = ", ".join(repr(o.value) for o in Op)
-            self.error("op", Rule.OP, f"unknown op {text!r}; use one of {choices}")
+            self.error("op", AlertFileRule.OP, f"unknown op {text!r}; use one of {choices}")
             return None
 
     def threshold(self) -> float | None:
         value = self.raw.get("threshold")
         if value is None:
-            self.error((), Rule.REQUIRED, "missing required key 'threshold'")
+            self.error((), TomlRule.REQUIRED, "missing required key 'threshold'")
             return None
         if not isinstance(value, int | float):
-            self.error("threshold", Rule.TYPE, f"threshold must be a number, not {value!r}")
+            self.error("threshold", TomlRule.TYPE, f"threshold must be a number, not {value!r}")
             return None
         return float(value)
 
@@ -287,7 +306,7 @@ class _Reader:
         if raw is None:
             return ()
         if not isinstance(raw, dict):
-            self.error("where", Rule.TYPE, 'where must be a table, e.g. { profile = "x" }')
+            self.error("where", TomlRule.TYPE, 'where must be a table, e.g. { profile = "x" }')
             return ()
         found: list[tuple[str, Scalar]] = []
         for column, value in raw.items():
@@ -297,13 +316,13 @@ class _Reader:
                 hint = did_you_mean(column, columns) or f"; its columns: {', '.join(columns)}"
                 self.error(
                     ("where", column),
-                    Rule.UNKNOWN_COLUMN,
+                    AlertFileRule.UNKNOWN_COLUMN,
                     f"view {view!r} has no column {column!r}{hint}",
                 )
             elif not _fits(columns[column], value):
                 self.error(
                     ("where", column),
-                    Rule.TYPE,
+                    TomlRule.TYPE,
                     f"where {column} = {value!r} does not fit the column's type {columns[column]}",
                 )
             else:
@@ -317,14 +336,14 @@ class _Reader:
         if raw is None:
             return grain_columns(view)
         if not isinstance(raw, list) or not all(isinstance(c, str) for c in raw):
-            self.error("by", Rule.TYPE, "by must be a list of column names")
+            self.error("by", TomlRule.TYPE, "by must be a list of column names")
             return ()
         for index, column in enumerate(raw):
             if column not in columns:
                 hint = did_you_mean(column, columns) or f"; its columns: {', '.join(columns)}"
                 self.error(
                     ("by", index),
-                    Rule.UNKNOWN_COLUMN,
+                    AlertFileRule.UNKNOWN_COLUMN,
                     f"view {view!r} has no column {column!r}{hint}",
                 )
         return tuple(raw)
@@ -332,7 +351,9 @@ class _Reader:
     def webhook(self) -> str | None:
         url = self.text("webhook", required=False)
         if url is not None and not url.startswith(("http://", "https://")):
-            self.error("webhook", Rule.VALUE, f"webhook {url!r} must be an http:// or https:// URL")
+            self.error(
+                "webhook", TomlRule.VALUE, f"webhook {url!r} must be an http:// or https:// URL"
+            )
             return None
         return url
 

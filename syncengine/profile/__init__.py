@@ -1,7 +1,7 @@
 """Offline profiles (S1, S4, S10): the model, the TOML format and its validation.
 
 Public API: ``load_profile``, ``parse_profile``, ``validate_profile``, ``validate_text``,
-``default_profile``, ``render_profile``, ``ProfileError``, ``Problem``, ``Rule``,
+``default_profile``, ``render_profile``, ``ProfileError``, ``Problem``, ``ProfileRule``,
 ``ValidationReport`` and the limits of ``syncengine.profile.limits``.
 """
 
@@ -22,9 +22,10 @@ from syncengine.profile.load import (
     parse_profile,
     validate_profile,
 )
-from syncengine.profile.problems import Problem, ProfileError, Rule, ValidationReport
+from syncengine.profile.problems import ProfileError, ProfileRule, ValidationReport
 from syncengine.profile.render import render_profile
 from syncengine.profile.validate import validate_text
+from vocabulary.problems import Problem
 
 __all__ = [
     "MAX_DEVICE_RECORDS",
@@ -37,7 +38,7 @@ __all__ = [
     "RECOMMENDED_TABLES",
     "Problem",
     "ProfileError",
-    "Rule",
+    "ProfileRule",
     "ValidationReport",
     "default_profile",
     "default_profile_text",

@@ -32,9 +32,10 @@ from syncengine.profile.model import (
     OwnedByUser,
     Scalar,
 )
-from syncengine.profile.problems import Collector, Rule, did_you_mean
-from syncengine.profile.toml_lines import KeyPath
+from syncengine.profile.problems import ProfileRule
 from syncengine.schema import Column, ColumnType, Schema
+from vocabulary.problems import Collector, TomlRule, did_you_mean
+from vocabulary.toml_lines import KeyPath
 
 CONDITION_KEYS = ("column", "op", "value", "days")
 """Keys of a condition."""
@@ -69,10 +70,12 @@ class FilterReader:
         if isinstance(raw, str):
             if raw == "all":
                 return AllRows()
-            self.out.error(path, Rule.FILTER, f"filter {raw!r} is unknown; {_FORMS}")
+            self.out.error(path, ProfileRule.FILTER, f"filter {raw!r} is unknown; {_FORMS}")
             return None
         if not isinstance(raw, dict):
-            self.out.error(path, Rule.FILTER, f"a filter is a string or inline table; {_FORMS}")
+            self.out.error(
+                path, ProfileRule.FILTER, f"a filter is a string or inline table; {_FORMS}"
+            )
             return None
         if "column" in raw or "op" in raw:
             return self._condition(raw, path)
@@ -80,26 +83,28 @@ class FilterReader:
             self.out.unknown_keys(raw, path, ["owner"])
             if raw["owner"] != "user":
                 msg = f'owner = {raw["owner"]!r} is not supported; write {{ owner = "user" }}'
-                self.out.error((*path, "owner"), Rule.FILTER, msg)
+                self.out.error((*path, "owner"), ProfileRule.FILTER, msg)
                 return None
             return OwnedByUser() if len(raw) == 1 else None
         kinds = [k for k in ("all", "any", "not") if k in raw]
         if not kinds:
             keys = ", ".join(repr(k) for k in raw)
             hint = next((h for k in raw if (h := did_you_mean(k, FILTER_KINDS))), "")
-            self.out.error(path, Rule.FILTER, f"filter with keys {keys} is unknown{hint}; {_FORMS}")
+            self.out.error(
+                path, ProfileRule.FILTER, f"filter with keys {keys} is unknown{hint}; {_FORMS}"
+            )
             return None
         if len(raw) > 1:
             others = ", ".join(repr(k) for k in raw if k != kinds[0])
             msg = f"{kinds[0]!r} stands alone in its inline table; move {others} inside it"
-            self.out.error(path, Rule.FILTER, msg)
+            self.out.error(path, ProfileRule.FILTER, msg)
             return None
         if depth >= MAX_FILTER_DEPTH:
             msg = (
                 f"filter nests {depth + 1} levels deep here; at most {MAX_FILTER_DEPTH} levels of "
                 "all/any/not are allowed"
             )
-            self.out.error(path, Rule.FILTER_DEPTH, msg)
+            self.out.error(path, ProfileRule.FILTER_DEPTH, msg)
             return None
         kind = kinds[0]
         inner = raw[kind]
@@ -110,7 +115,7 @@ class FilterReader:
             msg = (
                 f'{kind} takes a non-empty list of filters, e.g. {kind} = [ {{ owner = "user" }} ]'
             )
-            self.out.error((*path, kind), Rule.FILTER, msg)
+            self.out.error((*path, kind), ProfileRule.FILTER, msg)
             return None
         items = [self.read(item, (*path, kind, i), depth + 1) for i, item in enumerate(inner)]
         if any(item is None for item in items):
@@ -123,20 +128,20 @@ class FilterReader:
         column, op_text = raw.get("column"), raw.get("op")
         col: Column | None = None
         if not isinstance(column, str):
-            self.out.error(path, Rule.REQUIRED, 'a condition needs column = "<column name>"')
+            self.out.error(path, TomlRule.REQUIRED, 'a condition needs column = "<column name>"')
         elif self.table is not None:
             if self.schema.has_column(self.table, column):
                 col = self.schema.column(self.table, column)
             else:
                 hint = did_you_mean(column, self.schema.tables[self.table].columns)
                 msg = f"{self.table} has no column {column!r}{hint}"
-                self.out.error((*path, "column"), Rule.UNKNOWN_COLUMN, msg)
+                self.out.error((*path, "column"), ProfileRule.UNKNOWN_COLUMN, msg)
         op: Op | None = None
         if not isinstance(op_text, str):
-            self.out.error(path, Rule.REQUIRED, f'a condition needs op = "<{"|".join(Op)}>"')
+            self.out.error(path, TomlRule.REQUIRED, f'a condition needs op = "<{"|".join(Op)}>"')
         elif op_text not in _OP_NAMES:
             hint = did_you_mean(op_text, _OP_NAMES) or f"; use one of {', '.join(Op)}"
-            self.out.error((*path, "op"), Rule.OP, f"unknown op {op_text!r}{hint}")
+            self.out.error((*path, "op"), ProfileRule.OP, f"unknown op {op_text!r}{hint}")
         else:
             op = Op(op_text)
         value = None
@@ -156,28 +161,30 @@ class FilterReader:
             if not isinstance(days, int) or isinstance(days, bool):
                 msg = f"op '{op}' needs whole days, e.g. days = 0 for today or later, -1 from "
                 msg += "yesterday"
-                self.out.error((*path, "days") if "days" in raw else path, Rule.VALUE, msg)
+                self.out.error((*path, "days") if "days" in raw else path, TomlRule.VALUE, msg)
             if col is not None and col.type is not ColumnType.DATETIME:
                 msg = f"op '{op}' compares dates, but {col.name} is {col.type}"
-                self.out.error((*path, "op"), Rule.OP, msg)
+                self.out.error((*path, "op"), ProfileRule.OP, msg)
         elif "days" in raw:
             msg = f"days only goes with op 'on_or_after' or 'on_or_before', not '{op}'"
-            self.out.error((*path, "days"), Rule.VALUE, msg)
+            self.out.error((*path, "days"), TomlRule.VALUE, msg)
         if op in VALUELESS_OPS:
             if "value" in raw:
-                self.out.error((*path, "value"), Rule.VALUE, f"op '{op}' takes no value; remove it")
+                self.out.error(
+                    (*path, "value"), TomlRule.VALUE, f"op '{op}' takes no value; remove it"
+                )
             return None
         if col is not None and op in _ORDERED_OPS and col.type in _UNORDERED_TYPES:
             msg = f"op '{op}' does not apply to {col.name} ({col.type}); use eq, ne, in or not_in"
-            self.out.error((*path, "op"), Rule.OP, msg)
+            self.out.error((*path, "op"), ProfileRule.OP, msg)
         if "value" not in raw:
-            self.out.error(path, Rule.REQUIRED, f"op '{op}' needs a value")
+            self.out.error(path, TomlRule.REQUIRED, f"op '{op}' needs a value")
             return None
         value, vpath = raw["value"], (*path, "value")
         if op in (Op.IN, Op.NOT_IN):
             if not isinstance(value, list) or not value:
                 self.out.error(
-                    vpath, Rule.VALUE, f"op '{op}' needs a list of values, e.g. value = [1, 2]"
+                    vpath, TomlRule.VALUE, f"op '{op}' needs a list of values, e.g. value = [1, 2]"
                 )
                 return None
             items = [self._scalar(v, vpath, col) for v in value]
@@ -185,7 +192,7 @@ class FilterReader:
         if isinstance(value, list):
             self.out.error(
                 vpath,
-                Rule.VALUE,
+                TomlRule.VALUE,
                 f"op '{op}' compares with one value, not a list; use in or not_in",
             )
             return None
@@ -195,18 +202,20 @@ class FilterReader:
         if isinstance(value, dt.date | dt.datetime | dt.time):
             value = value.isoformat()
         if not isinstance(value, str | int | float | bool):
-            self.out.error(path, Rule.VALUE, f"{value!r} is not a text, number or boolean value")
+            self.out.error(
+                path, TomlRule.VALUE, f"{value!r} is not a text, number or boolean value"
+            )
             return None
         if col is None:
             return value
         if not _fits(value, col.type):
             msg = f"{col.name} takes {_TYPE_WORDS[col.type]}, not {_show(value)}"
-            self.out.error(path, Rule.VALUE, msg)
+            self.out.error(path, TomlRule.VALUE, msg)
             return None
         if col.choices and value not in col.choices:
             allowed = ", ".join(f"{v} ({label})" for v, label in col.choices.items())
             msg = f"{_show(value)} is not a {col.name} value; use one of {allowed}"
-            self.out.error(path, Rule.VALUE, msg)
+            self.out.error(path, TomlRule.VALUE, msg)
             return None
         return value
 

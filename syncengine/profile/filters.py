@@ -10,16 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, timedelta
 
-from syncengine.profile.model import (
-    AllRows,
-    Condition,
-    Filter,
-    Group,
-    Not,
-    Op,
-    OwnedByUser,
-    Scalar,
-)
+from syncengine.profile.model import AllRows, Condition, Filter, Group, Not, Op, OwnedByUser, Scalar
 
 ColumnSql = Callable[[str], str]
 """Maps a column name to the SQL expression that reads it."""

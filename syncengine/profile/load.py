@@ -12,9 +12,10 @@ from os import PathLike
 from pathlib import Path
 
 from syncengine.profile.model import Profile
-from syncengine.profile.problems import Problem, Rule, ValidationReport
+from syncengine.profile.problems import ValidationReport
 from syncengine.profile.validate import validate_text
 from syncengine.schema import Schema
+from vocabulary.problems import Problem, TomlRule
 
 DEFAULT_PROFILE_RESOURCE = "default_profile.toml"
 """File name of the built-in profile inside ``syncengine/data``."""
@@ -39,7 +40,7 @@ def validate_profile(
 
 
 def _file_problem(source: str, message: str) -> ValidationReport:
-    return ValidationReport(None, (Problem(source, 0, Rule.FILE, message),))
+    return ValidationReport(None, (Problem(source, 0, TomlRule.FILE, message),))
 
 
 def parse_profile(text: str, *, source: str = "<string>", schema: Schema | None = None) -> Profile:

@@ -7,7 +7,6 @@ engine's; this module checks only what the profile itself shows.
 
 from __future__ import annotations
 
-import re
 import tomllib
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -28,9 +27,10 @@ from syncengine.profile.model import (
     Relationship,
     TableProfile,
 )
-from syncengine.profile.problems import Collector, Problem, Rule, ValidationReport, did_you_mean
-from syncengine.profile.toml_lines import KeyPath, key_lines
+from syncengine.profile.problems import ProfileRule, ValidationReport, report
 from syncengine.schema import ColumnType, Schema, default_schema
+from vocabulary.problems import Collector, TomlRule, did_you_mean, syntax_problem
+from vocabulary.toml_lines import KeyPath, key_lines
 
 PROFILE_KEYS = ("name", "conflict_detection", "settings", "tables")
 """Top-level keys of a profile."""
@@ -40,8 +40,6 @@ TABLE_KEYS = ("name", "interval_minutes", "filter", "relationships")
 """Keys of a ``[[tables]]`` entry."""
 RELATIONSHIP_KEYS = ("table", "column", "direction")
 """Keys of a relationship."""
-
-_SYNTAX_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 
 
 def validate_text(
@@ -53,20 +51,6 @@ def validate_text(
     except tomllib.TOMLDecodeError as exc:
         return ValidationReport(None, (syntax_problem(str(exc), source),))
     return _Checker(Collector(source, key_lines(text)), schema or default_schema()).run(data)
-
-
-def syntax_problem(message: str, source: str) -> Problem:
-    """A tomllib error message as a Problem on its line (used by profiles and scenarios)."""
-    found = _SYNTAX_AT.search(message)
-    if found is None:
-        return Problem(source, 0, Rule.TOML_SYNTAX, f"invalid TOML: {message}")
-    detail = message[: found.start()]
-    return Problem(
-        source,
-        int(found.group(1)),
-        Rule.TOML_SYNTAX,
-        f"invalid TOML: {detail} (column {found.group(2)})",
-    )
 
 
 @dataclass
@@ -87,13 +71,13 @@ class _Checker:
         name = data.get("name")
         if not isinstance(name, str) or not name.strip():
             msg = 'a profile needs a name, e.g. name = "Field Service Mobile - Offline Profile"'
-            self.out.error(("name",), Rule.REQUIRED if name is None else Rule.TYPE, msg)
+            self.out.error(("name",), TomlRule.REQUIRED if name is None else TomlRule.TYPE, msg)
         conflict = self._bool(data, "conflict_detection", (), default=False)
         settings = self._settings(data.get("settings", {}))
         tables, links = self._tables(data.get("tables"))
         self._cross_checks(links)
         if not isinstance(name, str) or tables is None:
-            return self.out.report(None)
+            return report(self.out, None)
         profile = Profile(
             name=name,
             tables=tuple(tables),
@@ -101,19 +85,19 @@ class _Checker:
             settings=settings,
             source=self.out.source,
         )
-        return self.out.report(profile)
+        return report(self.out, profile)
 
     def _bool(self, raw: dict[str, Any], key: str, path: KeyPath, *, default: bool) -> bool:
         value = raw.get(key, default)
         if not isinstance(value, bool):
-            self.out.error((*path, key), Rule.TYPE, f"{key} is true or false, not {value!r}")
+            self.out.error((*path, key), TomlRule.TYPE, f"{key} is true or false, not {value!r}")
             return default
         return value
 
     def _settings(self, raw: object) -> AdminSettings:
         path: KeyPath = ("settings",)
         if not isinstance(raw, dict):
-            self.out.error(path, Rule.TYPE, "settings is a table: [settings]")
+            self.out.error(path, TomlRule.TYPE, "settings is a table: [settings]")
             return AdminSettings()
         self.out.unknown_keys(raw, path, SETTINGS_KEYS)
         values = {k: self._bool(raw, k, path, default=True) for k in SETTINGS_KEYS}
@@ -123,27 +107,27 @@ class _Checker:
         path: KeyPath = ("tables",)
         if raw is None or raw == []:
             msg = 'a profile needs at least one table: add [[tables]] with name = "…"'
-            self.out.error(path, Rule.NO_TABLES, msg)
+            self.out.error(path, ProfileRule.NO_TABLES, msg)
             return None, []
         if not isinstance(raw, list):
-            self.out.error(path, Rule.TYPE, "tables is a list: write one [[tables]] per table")
+            self.out.error(path, TomlRule.TYPE, "tables is a list: write one [[tables]] per table")
             return None, []
         if len(raw) > RECOMMENDED_TABLES:
             msg = f"{len(raw)} tables is above the recommended {RECOMMENDED_TABLES}"
-            self.out.warning(path, Rule.TABLE_COUNT, msg)
+            self.out.warning(path, ProfileRule.TABLE_COUNT, msg)
         tables: list[TableProfile] = []
         links: list[_Links] = []
         first_line: dict[str, int] = {}
         for i, entry in enumerate(raw):
             tpath: KeyPath = ("tables", i)
             if not isinstance(entry, dict):
-                self.out.error(tpath, Rule.TYPE, "each table is a [[tables]] section")
+                self.out.error(tpath, TomlRule.TYPE, "each table is a [[tables]] section")
                 continue
             name = entry.get("name")
             if isinstance(name, str):
                 if name in first_line:
                     msg = f"table {name} is declared twice; first at line {first_line[name]}"
-                    self.out.error((*tpath, "name"), Rule.DUPLICATE_TABLE, msg)
+                    self.out.error((*tpath, "name"), ProfileRule.DUPLICATE_TABLE, msg)
                 first_line.setdefault(name, self.out.line(tpath))
             table, rels = self._table(entry, tpath)
             if rels is not None:
@@ -160,12 +144,12 @@ class _Checker:
         name = raw.get("name")
         known: str | None = None
         if not isinstance(name, str):
-            self.out.error(path, Rule.REQUIRED, 'each table needs name = "<table>"')
+            self.out.error(path, TomlRule.REQUIRED, 'each table needs name = "<table>"')
         elif self.schema.has_table(name):
             known = name
         else:
             msg = f"unknown table {name!r}{did_you_mean(name, self.schema.tables)}"
-            self.out.error((*path, "name"), Rule.UNKNOWN_TABLE, msg)
+            self.out.error((*path, "name"), ProfileRule.UNKNOWN_TABLE, msg)
         interval = self._interval(raw, path)
         flt: Filter | None = AllRows()
         if "filter" in raw:
@@ -185,10 +169,12 @@ class _Checker:
             msg = (
                 f"each table needs interval_minutes ({MIN_INTERVAL_MINUTES}–{MAX_INTERVAL_MINUTES})"
             )
-            self.out.error(path, Rule.REQUIRED, msg)
+            self.out.error(path, TomlRule.REQUIRED, msg)
             return None
         if not isinstance(value, int) or isinstance(value, bool):
-            self.out.error(ipath, Rule.TYPE, f"interval_minutes is whole minutes, not {value!r}")
+            self.out.error(
+                ipath, TomlRule.TYPE, f"interval_minutes is whole minutes, not {value!r}"
+            )
             return None
         allowed = f"(allowed {MIN_INTERVAL_MINUTES}–{MAX_INTERVAL_MINUTES})"
         if value < MIN_INTERVAL_MINUTES:
@@ -197,7 +183,7 @@ class _Checker:
             msg = f"sync interval {value} is above {MAX_INTERVAL_MINUTES} minutes {allowed}"
         else:
             return value
-        self.out.error(ipath, Rule.INTERVAL, msg)
+        self.out.error(ipath, ProfileRule.INTERVAL, msg)
         return None
 
     def _relationships(
@@ -205,11 +191,11 @@ class _Checker:
     ) -> list[tuple[Relationship, KeyPath]]:
         rpath: KeyPath = (*path, "relationships")
         if not isinstance(raw, list):
-            self.out.error(rpath, Rule.TYPE, 'relationships is a list of { table = "…", … }')
+            self.out.error(rpath, TomlRule.TYPE, 'relationships is a list of { table = "…", … }')
             return []
         if len(raw) > MAX_RELATIONSHIPS:
             msg = f"{table} has {len(raw)} relationships; at most {MAX_RELATIONSHIPS} are allowed"
-            self.out.error(rpath, Rule.RELATIONSHIP_COUNT, msg)
+            self.out.error(rpath, ProfileRule.RELATIONSHIP_COUNT, msg)
         found: list[tuple[Relationship, KeyPath]] = []
         for j, entry in enumerate(raw):
             rel = self._relationship(entry, (*rpath, j), table)
@@ -217,7 +203,7 @@ class _Checker:
                 continue
             if any(rel == seen for seen, _ in found):
                 msg = f"relationship to {rel.table} via {rel.column} is declared twice"
-                self.out.error((*rpath, j), Rule.DUPLICATE_RELATIONSHIP, msg)
+                self.out.error((*rpath, j), ProfileRule.DUPLICATE_RELATIONSHIP, msg)
                 continue
             found.append((rel, (*rpath, j)))
         return found
@@ -225,7 +211,7 @@ class _Checker:
     def _relationship(self, raw: object, path: KeyPath, table: str) -> Relationship | None:
         if not isinstance(raw, dict):
             msg = 'a relationship is { table = "…", column = "…" }'
-            self.out.error(path, Rule.TYPE, msg)
+            self.out.error(path, TomlRule.TYPE, msg)
             return None
         errors_before = self.out.error_count()
         self.out.unknown_keys(raw, path, RELATIONSHIP_KEYS)
@@ -233,16 +219,16 @@ class _Checker:
         direction = raw.get("direction", Direction.MANY_TO_ONE.value)
         if not isinstance(other, str) or not isinstance(column, str):
             msg = 'a relationship needs table = "<related table>" and column = "<lookup column>"'
-            self.out.error(path, Rule.REQUIRED, msg)
+            self.out.error(path, TomlRule.REQUIRED, msg)
             return None
         if direction not in {d.value for d in Direction}:
             msg = f"direction {direction!r} is unknown; use many_to_one or one_to_many"
-            self.out.error((*path, "direction"), Rule.TYPE, msg)
+            self.out.error((*path, "direction"), TomlRule.TYPE, msg)
             return None
         rel = Relationship(other, column, Direction(direction))
         if other == table:
             msg = f"{table} is related to itself; a table cannot be its own related table"
-            self.out.error((*path, "table"), Rule.SELF_RELATIONSHIP, msg)
+            self.out.error((*path, "table"), ProfileRule.SELF_RELATIONSHIP, msg)
         elif self.schema.has_table(table) and self.schema.has_table(other):
             self._lookup(rel, path, table)
         return rel if self.out.error_count() == errors_before else None
@@ -260,14 +246,14 @@ class _Checker:
         if not self.schema.has_column(holder, rel.column):
             hint = flip or did_you_mean(rel.column, self.schema.tables[holder].columns)
             msg = f"{holder} has no column {rel.column!r}{hint}"
-            rule = Rule.UNKNOWN_COLUMN
+            rule = ProfileRule.UNKNOWN_COLUMN
         else:
             col = self.schema.column(holder, rel.column)
             if col.type is ColumnType.LOOKUP and col.target == target:
                 return
             what = f"looks up {col.target}" if col.type is ColumnType.LOOKUP else f"is {col.type}"
             msg = f"{holder}.{rel.column} {what}, not a lookup to {target}{flip}"
-            rule = Rule.RELATIONSHIP_LOOKUP
+            rule = ProfileRule.RELATIONSHIP_LOOKUP
         self.out.error((*path, "column"), rule, msg)
 
     def _cross_checks(self, links: list[_Links]) -> None:
@@ -280,12 +266,12 @@ class _Checker:
                         f"{link.table} is related to {rel.table}, which the profile does not "
                         f'hold; add a [[tables]] entry with name = "{rel.table}" or remove it'
                     )
-                    self.out.error((*path, "table"), Rule.RELATIONSHIP_TARGET, msg)
+                    self.out.error((*path, "table"), ProfileRule.RELATIONSHIP_TARGET, msg)
                 elif rel.table != link.table:
                     graph[link.table].append((rel.table, path))
         for cycle, path in _cycles(graph):
             msg = f"circular relationships: {' → '.join(cycle)}; remove one of them"
-            self.out.error(path, Rule.RELATIONSHIP_CYCLE, msg)
+            self.out.error(path, ProfileRule.RELATIONSHIP_CYCLE, msg)
 
 
 def _cycles(graph: dict[str, list[tuple[str, KeyPath]]]) -> list[tuple[list[str], KeyPath]]:

@@ -11,8 +11,8 @@ import uuid
 from collections.abc import Sequence
 from typing import Final
 
-from emitter.catalog import SyncMode, Trigger
 from emitter.instrument import PassTrace, SyncInstrumentation
+from vocabulary.contract import SyncMode, Trigger
 
 _NAMESPACE: Final = uuid.UUID("0f3b6c2e-7d41-4a8e-b5a3-1c9e2d7f6a10")
 

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from datetime import time, timedelta
 from typing import Final
 
-from emitter.catalog import NetworkType
 from syncengine.clock import ManualClock
 from syncengine.protocol import (
     CheckResponse,
@@ -24,6 +23,7 @@ from syncengine.protocol import (
 )
 from syncengine.sim.scenario_model import Region
 from syncengine.transport import InProcessTransport
+from vocabulary.contract import NetworkType
 
 ROUND_TRIP_S: Final = {NetworkType.WIFI: 0.06, NetworkType.CELL: 0.25}
 """Typical round trip per call, before jitter."""

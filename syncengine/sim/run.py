@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Final, TypeVar
 
-from emitter.instrument import DeviceIdentity, SyncInstrumentation
+from emitter.instrument import SyncInstrumentation
 from syncengine.clock import Clock, ManualClock
 from syncengine.device import DeviceClient
 from syncengine.scheduler import UserSettings
@@ -29,6 +29,7 @@ from syncengine.sim.technician import WAKE, Technician, fleet_identity
 from syncengine.sim.world import World
 from syncengine.status import PassResult
 from syncengine.transport import Faults, InProcessTransport
+from vocabulary.identity import DeviceIdentity
 
 InstrumentationFactory = Callable[[Clock, DeviceIdentity, str], SyncInstrumentation]
 """Builds a device's instrumentation from its clock, identity and profile name."""

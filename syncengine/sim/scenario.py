@@ -14,9 +14,6 @@ from pathlib import Path
 from typing import Any, Final
 
 from syncengine.errors import SyncengineError
-from syncengine.profile.problems import Collector, Problem
-from syncengine.profile.toml_lines import KeyPath, key_lines
-from syncengine.profile.validate import syntax_problem
 from syncengine.sim.scenario_model import (
     Incident,
     IncidentKind,
@@ -27,6 +24,8 @@ from syncengine.sim.scenario_model import (
     Work,
 )
 from syncengine.sim.scenario_read import Reader
+from vocabulary.problems import Collector, Problem, syntax_problem
+from vocabulary.toml_lines import KeyPath, key_lines
 
 DATA_DIR: Final = Path(__file__).resolve().parent.parent / "data"
 SCENARIO_DIR: Final = DATA_DIR / "scenarios"
@@ -75,7 +74,7 @@ def parse_scenario(text: str, *, source: str = "<string>", base: Path | None = N
     collector = Collector(source, key_lines(text))
     reader = Reader(collector, base or Path.cwd(), PROFILE_DIR)
     scenario = _scenario(reader, data)
-    errors = [p for p in collector.report(None).errors]
+    errors = list(collector.errors())
     if errors or scenario is None:
         raise ScenarioError("\n".join(str(p) for p in errors), errors)
     return scenario

@@ -10,15 +10,9 @@ from typing import Any, TypeVar
 
 from syncengine.profile.load import validate_profile
 from syncengine.profile.model import Profile
-from syncengine.profile.problems import Collector, Rule
-from syncengine.profile.toml_lines import KeyPath
-from syncengine.sim.scenario_model import (
-    Incident,
-    IncidentKind,
-    Region,
-    UserChoices,
-    Work,
-)
+from syncengine.sim.scenario_model import Incident, IncidentKind, Region, UserChoices, Work
+from vocabulary.problems import Collector, TomlRule
+from vocabulary.toml_lines import KeyPath
 
 T = TypeVar("T")
 _MISSING = object()
@@ -40,7 +34,7 @@ class Reader:
     def _get(self, data: dict[str, Any], path: KeyPath, key: str, required: bool) -> Any:
         if key not in data:
             if required:
-                self.c.error(path, Rule.REQUIRED, f"missing required key {key!r}")
+                self.c.error(path, TomlRule.REQUIRED, f"missing required key {key!r}")
             return _MISSING
         return data[key]
 
@@ -58,7 +52,7 @@ class Reader:
         if value is _MISSING:
             return default
         if not isinstance(value, str) or not value.strip():
-            self.c.error((*path, key), Rule.TYPE, f"{key} must be a non-empty string")
+            self.c.error((*path, key), TomlRule.TYPE, f"{key} must be a non-empty string")
             return default
         return value
 
@@ -77,11 +71,13 @@ class Reader:
         if value is _MISSING:
             return default
         if isinstance(value, bool) or not isinstance(value, int | float):
-            self.c.error((*path, key), Rule.TYPE, f"{key} must be a number, got {value!r}")
+            self.c.error((*path, key), TomlRule.TYPE, f"{key} must be a number, got {value!r}")
             return default
         if not low <= value <= high:
             self.c.error(
-                (*path, key), Rule.VALUE, f"{key} must be between {low:g} and {high:g}, got {value}"
+                (*path, key),
+                TomlRule.VALUE,
+                f"{key} must be between {low:g} and {high:g}, got {value}",
             )
             return default
         return float(value)
@@ -94,10 +90,12 @@ class Reader:
         if value is _MISSING:
             return default
         if isinstance(value, bool) or not isinstance(value, int):
-            self.c.error((*path, key), Rule.TYPE, f"{key} must be a whole number, got {value!r}")
+            self.c.error(
+                (*path, key), TomlRule.TYPE, f"{key} must be a whole number, got {value!r}"
+            )
             return default
         if value < low:
-            self.c.error((*path, key), Rule.VALUE, f"{key} must be at least {low}, got {value}")
+            self.c.error((*path, key), TomlRule.VALUE, f"{key} must be at least {low}, got {value}")
             return default
         return value
 
@@ -107,7 +105,7 @@ class Reader:
         if value is _MISSING:
             return default
         if not isinstance(value, date) or hasattr(value, "hour"):
-            self.c.error((*path, key), Rule.TYPE, f"{key} must be a date like 2026-01-05")
+            self.c.error((*path, key), TomlRule.TYPE, f"{key} must be a date like 2026-01-05")
             return default
         return value
 
@@ -123,7 +121,9 @@ class Reader:
                 return time.fromisoformat(value)
             except ValueError:
                 pass
-        self.c.error((*path, key), Rule.VALUE, f'{key} must be a time like "09:30", got {value!r}')
+        self.c.error(
+            (*path, key), TomlRule.VALUE, f'{key} must be a time like "09:30", got {value!r}'
+        )
         return default
 
     # --- structure --------------------------------------------------------------------------
@@ -142,10 +142,12 @@ class Reader:
         if value is _MISSING:
             return []
         if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-            self.c.error((*path, key), Rule.TYPE, f"{key} must be an array of tables ([[{key}]])")
+            self.c.error(
+                (*path, key), TomlRule.TYPE, f"{key} must be an array of tables ([[{key}]])"
+            )
             return []
         if required and not value:
-            self.c.error((*path, key), Rule.REQUIRED, f"{key} needs at least one entry")
+            self.c.error((*path, key), TomlRule.REQUIRED, f"{key} needs at least one entry")
         out = [read(item, (*path, key, i)) for i, item in enumerate(value)]
         return [item for item in out if item is not None]
 
@@ -162,7 +164,7 @@ class Reader:
         if value is _MISSING:
             return default()
         if not isinstance(value, dict):
-            self.c.error((*path, key), Rule.TYPE, f"{key} must be a table ([{key}])")
+            self.c.error((*path, key), TomlRule.TYPE, f"{key} must be a table ([{key}])")
             return default()
         return read(value, (*path, key))
 
@@ -178,13 +180,17 @@ class Reader:
             found = self._profile_dir / name
         if not found.exists():
             known = ", ".join(sorted(p.name for p in self._profile_dir.glob("*.toml")))
-            self.c.error((*path, key), Rule.FILE, f"no profile file {name!r}; built in: {known}")
+            self.c.error(
+                (*path, key), TomlRule.FILE, f"no profile file {name!r}; built in: {known}"
+            )
             return None
         if found not in self._profiles:
             report = validate_profile(found)
             if not report.ok:
                 self.c.error(
-                    (*path, key), Rule.FILE, f"profile {name!r} is not valid: {report.errors[0]}"
+                    (*path, key),
+                    TomlRule.FILE,
+                    f"profile {name!r} is not valid: {report.errors[0]}",
                 )
             self._profiles[found] = report.profile
         return self._profiles[found]
@@ -213,7 +219,7 @@ class Reader:
             else:
                 self.c.error(
                     (*path, "dead_zone_hours"),
-                    Rule.TYPE,
+                    TomlRule.TYPE,
                     'dead_zone_hours must be ["HH:MM", "HH:MM"] (local time)',
                 )
         region = Region(
@@ -249,9 +255,9 @@ class Reader:
         work = self._fields(item, path, Work, 24.0)
         for name in ("weekend_share", "edit_chance", "open_removed_chance"):
             if getattr(work, name) > 1:
-                self.c.error((*path, name), Rule.VALUE, f"{name} is a chance: at most 1")
+                self.c.error((*path, name), TomlRule.VALUE, f"{name} is a chance: at most 1")
         if work.shift_hours <= 0:
-            self.c.error((*path, "shift_hours"), Rule.VALUE, "shift_hours must be more than 0")
+            self.c.error((*path, "shift_hours"), TomlRule.VALUE, "shift_hours must be more than 0")
         return work
 
     def incident(self, item: dict[str, Any], path: KeyPath) -> Incident | None:
@@ -265,19 +271,23 @@ class Reader:
                 kind = IncidentKind(raw)
             except ValueError:
                 known = ", ".join(k.value for k in IncidentKind)
-                self.c.error((*path, "kind"), Rule.VALUE, f"unknown kind {raw!r}; one of {known}")
+                self.c.error(
+                    (*path, "kind"), TomlRule.VALUE, f"unknown kind {raw!r}; one of {known}"
+                )
         day = self.integer(item, path, "day", default=1, low=1)
         start = self.clock(item, path, "from", default=time(9))
         end = self.clock(item, path, "to", default=time(23, 59))
         if end < start:
-            self.c.error((*path, "to"), Rule.VALUE, "to must not be earlier than from (same day)")
+            self.c.error(
+                (*path, "to"), TomlRule.VALUE, "to must not be earlier than from (same day)"
+            )
         rate = self.number(item, path, "rate", default=1.0)
         share = self.number(item, path, "share", default=1.0)
         profile = None
         if kind is IncidentKind.ROLLOUT:
             profile = self.profile(item, path, "profile")
         elif "profile" in item:
-            self.c.error((*path, "profile"), Rule.UNKNOWN_KEY, "only a rollout names a profile")
+            self.c.error((*path, "profile"), TomlRule.UNKNOWN_KEY, "only a rollout names a profile")
         if kind is None or (kind is IncidentKind.ROLLOUT and profile is None):
             return None
         return Incident(kind, day, start, end, rate, share, profile)

@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Final
 
-from emitter.catalog import NetworkType
-from emitter.instrument import DeviceIdentity
 from syncengine.clock import ManualClock
 from syncengine.device import DeviceClient
 from syncengine.errors import RecordNotFound
@@ -24,6 +22,8 @@ from syncengine.sim.network import choose_network
 from syncengine.sim.scenario_model import Region, Work
 from syncengine.sim.world import COMPLETED, Job
 from syncengine.status import PassResult
+from vocabulary.contract import NetworkType
+from vocabulary.identity import DeviceIdentity
 
 WAKE: Final = timedelta(minutes=10)
 """How often an open app's scheduler wakes up."""

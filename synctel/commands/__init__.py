@@ -1,16 +1,5 @@
-"""Sub-commands of ``synctel``, one module each; each exposes ``register(subparsers)``."""
+"""Sub-commands of ``synctel``, one module each; each exposes ``register(subparsers)``.
 
-COMMAND_MODULES: tuple[str, ...] = (
-    "profile",
-    "load",
-    "query",
-    "compact",
-    "serve",
-    "simulate",
-    "demo",
-    "dashboard",
-    "alerts",
-    "advise",
-    "bench",
-)
-"""Registered in this order in ``synctel --help``."""
+Importing a command module is cheap: heavy imports (DuckDB, the SDK, Streamlit) happen inside
+the command when it runs, so ``synctel --help`` stays fast.
+"""

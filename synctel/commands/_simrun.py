@@ -1,7 +1,7 @@
 """What ``simulate`` and ``demo`` share: the SDK wired to the store, progress, the health summary.
 
 The simulator emits through the real OpenTelemetry SDK into the store sink
-(``setup_telemetry(TelemetryConfig(store=…))``). Nothing may be lost: the queues are large, the
+(``setup_with_store(TelemetryConfig(store=…))``). Nothing may be lost: the queues are large, the
 run flushes whenever a quarter of a queue has been emitted since the last flush, and the
 destination's ``dropped`` counter is checked at the end. Span and trace ids come from a seeded
 generator and pass ids from the seed (``syncengine.sim.ids``), so the same seed writes the same
@@ -22,10 +22,12 @@ from opentelemetry.sdk._logs import LogRecordProcessor, ReadWriteLogRecord
 from opentelemetry.sdk.trace.id_generator import IdGenerator
 
 from emitter.config import STORE, TelemetryConfig
-from emitter.instrument import DeviceIdentity, SyncInstrumentation
-from emitter.setup import Telemetry, setup_telemetry
+from emitter.instrument import SyncInstrumentation
+from emitter.setup import Telemetry
 from syncengine.clock import Clock
 from syncengine.sim.ids import SimInstrumentation, SyncIds
+from synctel.telemetry import setup_with_store
+from vocabulary.identity import DeviceIdentity
 
 QUEUE_SIZE: Final = 1 << 16
 """Log records or spans each batch processor may hold; the run flushes long before."""
@@ -83,7 +85,7 @@ class SimTelemetry:
             schedule_delay_ms=500.0,
             metric_export_interval_ms=NEVER_MS,
         )
-        self.telemetry: Telemetry = setup_telemetry(config)
+        self.telemetry: Telemetry = setup_with_store(config)
         # before any tracer exists: tracers copy the provider's generator when created
         # (the SDK annotates the attribute with its default generator's class)
         self.telemetry.tracer_provider.id_generator = SeededIds(seed)  # type: ignore[assignment]

@@ -13,10 +13,8 @@ from types import FrameType
 from typing import Final
 
 from synctel.commands._common import CommandError, add_store_option, store_path
+from vocabulary.settings import ENV_DASHBOARD_LIVE
 
-ENV_LIVE: Final = "SYNCTEL_DASHBOARD_LIVE"
-"""Tells the dashboard process its live refresh interval (seconds); the same name as
-``dashboards.context.ENV_LIVE``, kept here so ``synctel --help`` never imports Streamlit."""
 STOP_GRACE_SECONDS: Final = 5.0
 """How long Streamlit gets to stop on Ctrl-C or SIGTERM before it is killed."""
 
@@ -101,9 +99,9 @@ def run(args: argparse.Namespace) -> int:
 
 def start(args: argparse.Namespace) -> subprocess.Popen[bytes]:
     """Check the options, refresh a stale catalog, start Streamlit and print its URL."""
-    from emitter.config import ENV_STORE
     from ingest.errors import StoreNotFoundError
     from ingest.store import Store
+    from vocabulary.settings import ENV_STORE
 
     check(args)
     store = store_path(args).expanduser().resolve()
@@ -117,9 +115,9 @@ def start(args: argparse.Namespace) -> subprocess.Popen[bytes]:
     port = args.port or free_port(args.host)
     env = dict(os.environ)
     env[ENV_STORE] = str(store)
-    env.pop(ENV_LIVE, None)
+    env.pop(ENV_DASHBOARD_LIVE, None)
     if args.live:
-        env[ENV_LIVE] = f"{args.live:g}"
+        env[ENV_DASHBOARD_LIVE] = f"{args.live:g}"
     host = f"[{args.host}]" if ":" in args.host else args.host
     child = subprocess.Popen(streamlit_command(args.host, port), env=env)  # noqa: S603
     print(f"synctel dashboard: http://{host}:{port}/ (store {store}; Ctrl-C to stop)", flush=True)

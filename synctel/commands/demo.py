@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Final
 
 from synctel.commands._common import CommandError, add_store_option, store_path
+from vocabulary.settings import DEFAULT_STORE
 
 MARKER: Final = ".synctel-demo"
 """File in a store folder that says ``synctel demo`` created it (and may replace it)."""
@@ -143,7 +144,7 @@ def prepare(store: Path) -> None:
 
 def next_steps(store: Path) -> str:
     """The queries to try next."""
-    opt = "" if store == Path("synctel-data") else f" --store {store}"
+    opt = "" if store == DEFAULT_STORE else f" --store {store}"
     lines = ["Try:"] + [f"  synctel query{opt} '{q}'" for q in TRY_QUERIES]
     lines.append(f"  synctel query{opt} --list")
     return "\n".join(lines)

@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from emitter.catalog import ErrorCode, FailureType, NetworkType, SyncMode, Trigger
 from ingest.store import Store
 from tests.sql import scenarios
 from tests.sql.fleet import BOOKING, WORK_ORDER, Fleet
+from vocabulary.contract import ErrorCode, FailureType, NetworkType, SyncMode, Trigger
 
 ROUTINE_DAYS = (7, 8, 9)
 """May days of routine syncs in every non-empty store."""

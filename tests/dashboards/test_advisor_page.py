@@ -8,12 +8,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboards import queries_advice
-from emitter.config import ENV_STORE
 from ingest.store import Store
 from insights.advisor import advise_store
 from tests.dashboards.stores import to_arrow
 from tests.insights.advisor.fleets import Knobs, routine
 from tests.sql.fleet import Fleet
+from vocabulary.settings import ENV_STORE
 
 APP = str(Path(__file__).parents[2] / "dashboards" / "app.py")
 

@@ -22,10 +22,10 @@ from pathlib import Path
 
 import pytest
 
-from emitter.config import ENV_STORE
 from ingest.store import Store
 from tests.dashboards.stores import build, routine, to_arrow
 from tests.sql.fleet import Fleet
+from vocabulary.settings import ENV_STORE
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parents[1] / "artifacts" / "dashboard"

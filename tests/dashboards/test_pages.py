@@ -13,8 +13,8 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from emitter.config import ENV_STORE
 from tests.sql.fleet import LITE_PROFILE
+from vocabulary.settings import ENV_STORE
 
 APP = str(Path(__file__).parents[2] / "dashboards" / "app.py")
 PAGES = [

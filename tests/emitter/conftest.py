@@ -35,9 +35,9 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
 )
 from opentelemetry.sdk.metrics.export import MetricExporter, MetricExportResult, MetricsData
 
-from emitter.catalog import CUSTOM_EVENT_NAME, INSTRUMENTATION_SCOPE, Attr, Event, Span
 from emitter.config import TelemetryConfig
 from emitter.setup import Telemetry
+from vocabulary.contract import CUSTOM_EVENT_NAME, INSTRUMENTATION_SCOPE, Attr, Event, Span
 
 ZERO_IKEY = "00000000-0000-0000-0000-000000000000"
 TRACK_PATHS = ("/v2.1/track", "/v2/track")

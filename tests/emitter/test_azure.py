@@ -8,10 +8,10 @@ import time
 import pytest
 from opentelemetry.trace import SpanKind
 
-from emitter.catalog import INSTRUMENTATION_SCOPE, Attr, Event, Metric, Span
 from emitter.config import AZURE, TelemetryConfig
 from emitter.errors import ConfigError, MissingDependencyError
 from emitter.setup import setup_telemetry
+from vocabulary.contract import INSTRUMENTATION_SCOPE, Attr, Event, Metric, Span
 
 from .conftest import (
     ALL_EVENTS,

@@ -8,16 +8,13 @@ import pytest
 
 from emitter.config import (
     DEFAULT_OTLP_ENDPOINT,
-    ENV_AZURE_STORAGE_DIR,
     ENV_CONNECTION_STRING,
-    ENV_DESTINATIONS,
     ENV_OTLP_ENDPOINT,
-    ENV_STORE,
-    ENV_TELEMETRY,
     TelemetryConfig,
 )
 from emitter.errors import ConfigError, EmitterError, MissingDependencyError
 from emitter.setup import setup_telemetry
+from vocabulary.settings import ENV_AZURE_STORAGE_DIR, ENV_DESTINATIONS, ENV_STORE, ENV_TELEMETRY
 
 
 @pytest.fixture(autouse=True)

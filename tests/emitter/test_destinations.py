@@ -8,12 +8,9 @@ import subprocess
 import sys
 import textwrap
 
-import pytest
-
-from emitter.catalog import CUSTOM_EVENT_NAME, Attr, Event, Metric, Span
 from emitter.config import CONSOLE, OTLP, TelemetryConfig
-from emitter.errors import ConfigError
 from emitter.setup import setup_telemetry
+from vocabulary.contract import CUSTOM_EVENT_NAME, Attr, Event, Metric, Span
 
 from .conftest import emit_events, run_sync_span, sync_meter
 
@@ -132,9 +129,3 @@ def test_providers_become_the_globals_by_default():
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["same"] is True
     assert "already set" in result["second"]
-
-
-def test_store_sink_missing_from_the_build_is_a_config_error(tmp_path, monkeypatch):
-    monkeypatch.setitem(sys.modules, "ingest.sink", None)
-    with pytest.raises(ConfigError, match="store sink is not available"):
-        setup_telemetry(_config(store=tmp_path))

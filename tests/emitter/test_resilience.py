@@ -17,10 +17,10 @@ from opentelemetry.sdk._logs.export import (
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 
-from emitter.catalog import Event
 from emitter.config import OTLP, TelemetryConfig
 from emitter.destinations import Destination
 from emitter.setup import DESTINATION_ATTR, DROPPED_METRIC, REASON_ATTR, setup_telemetry
+from vocabulary.contract import Event
 
 from .conftest import CollectingMetricExporter, emit_events, run_sync_span, wait_until
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from emitter.catalog import Event
+import pytest
+
 from emitter.config import STORE, TelemetryConfig
-from emitter.setup import setup_telemetry
+from synctel.telemetry import setup_with_store
+from vocabulary.contract import Event
 
 from .conftest import emit_events, run_sync_span
 
@@ -18,7 +20,7 @@ def _count(store_path, sql: str) -> int:
 
 def test_store_destination_writes_events_and_spans(tmp_path):
     config = TelemetryConfig(store=tmp_path, set_global=False, schedule_delay_ms=50.0)
-    with setup_telemetry(config) as telemetry:
+    with setup_with_store(config) as telemetry:
         emit_events(telemetry, [Event.STARTED, Event.COMPLETED])
         telemetry.disable(STORE)
         emit_events(telemetry, [Event.FAILED])
@@ -32,3 +34,11 @@ def test_store_destination_writes_events_and_spans(tmp_path):
     assert _count(tmp_path, "select count(*) from sync_events") == 2
     assert _count(tmp_path, "select count(*) from sync_events where event = 'sync.failed'") == 0
     assert _count(tmp_path, "select count(*) from spans") == 2
+
+
+def test_a_store_in_the_config_without_its_destination_is_a_config_error(tmp_path):
+    from emitter.errors import ConfigError
+    from emitter.setup import setup_telemetry
+
+    with pytest.raises(ConfigError, match="store_destination"):
+        setup_telemetry(TelemetryConfig(store=tmp_path, set_global=False))

@@ -8,11 +8,11 @@ import pytest
 from opentelemetry.sdk._logs.export import InMemoryLogRecordExporter
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from emitter.catalog import INSTRUMENTATION_SCOPE, Event, Metric, Span
 from emitter.config import TelemetryConfig
 from emitter.destinations import Destination
 from emitter.errors import ConfigError, EmitterError
 from emitter.setup import setup_telemetry
+from vocabulary.contract import INSTRUMENTATION_SCOPE, Event, Metric, Span
 
 from .conftest import CollectingMetricExporter, emit_events, run_sync_span, sync_meter
 

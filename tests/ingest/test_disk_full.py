@@ -16,12 +16,12 @@ from opentelemetry.sdk._logs.export import (
     SimpleLogRecordProcessor,
 )
 
-from emitter.catalog import Attr, Event
 from ingest.errors import LakeWriteError
 from ingest.lake import write_parquet_file
 from ingest.sink import StoreLogExporter
 from ingest.store import Store
 from tests.ingest.conftest import count, events
+from vocabulary.contract import Attr, Event
 
 
 def records(n: int, start: int = 0) -> list:

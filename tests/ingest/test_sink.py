@@ -19,10 +19,10 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 
-from emitter.catalog import CUSTOM_EVENT_NAME, Attr, Event, FailureType, Metric, Span
 from ingest.convert import log_records_to_events
 from ingest.sink import StoreLogExporter, StoreMetricExporter, StoreSpanExporter
 from ingest.store import Store
+from vocabulary.contract import CUSTOM_EVENT_NAME, Attr, Event, FailureType, Metric, Span
 
 RESOURCE = Resource.create({"service.name": "fieldapp", "device.id": "dev-res"})
 

@@ -11,9 +11,9 @@ from opentelemetry.sdk._logs import LoggerProvider
 from opentelemetry.sdk._logs.export import InMemoryLogRecordExporter, SimpleLogRecordProcessor
 from opentelemetry.sdk.resources import Resource
 
-from emitter.catalog import CUSTOM_EVENT_NAME, Attr, Event
 from ingest.convert import log_records_to_events
 from ingest.sink._columnar import _columnar, log_records_table
+from vocabulary.contract import CUSTOM_EVENT_NAME, Attr, Event
 
 MAPPED = [str(a) for a in (Attr.DURATION_MS, Attr.ERROR_CODE, Attr.RECORDS_DOWN, Attr.DEVICE_ID)]
 KEYS = st.sampled_from([*MAPPED, str(Attr.RESULT), str(Attr.TABLES_DUE), "x.other", "é.key"])

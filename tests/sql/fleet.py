@@ -14,7 +14,7 @@ from typing import Any
 
 import duckdb
 
-from emitter.catalog import (
+from vocabulary.contract import (
     Attr,
     DueReason,
     Event,

@@ -11,7 +11,8 @@
 
 from __future__ import annotations
 
-from emitter.catalog import (
+from tests.sql.fleet import BOOKING, LITE_PROFILE, WORK_ORDER, Fleet, at
+from vocabulary.contract import (
     DueReason,
     ErrorCode,
     FailureType,
@@ -21,7 +22,6 @@ from emitter.catalog import (
     SyncMode,
     Trigger,
 )
-from tests.sql.fleet import BOOKING, LITE_PROFILE, WORK_ORDER, Fleet, at
 
 
 def healthy(fleet: Fleet) -> None:

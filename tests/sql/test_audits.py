@@ -10,10 +10,10 @@ from typing import Any
 import duckdb
 import pytest
 
-from emitter.catalog import ErrorCode, FailureType
 from ingest.sql import audit_names, audit_sql, run_audits
 from tests.sql.fleet import BOOKING, WORK_ORDER, Fleet, at, fetch
 from tests.sql.scenarios import SCENARIOS
+from vocabulary.contract import ErrorCode, FailureType
 
 Store = Callable[..., duckdb.DuckDBPyConnection]
 

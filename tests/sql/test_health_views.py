@@ -8,8 +8,8 @@ from datetime import date
 import duckdb
 import pytest
 
-from emitter.catalog import SkipReason
 from tests.sql.fleet import BOOKING, FS_PROFILE, LITE_PROFILE, WORK_ORDER, Fleet, at, fetch
+from vocabulary.contract import SkipReason
 
 Store = Callable[..., duckdb.DuckDBPyConnection]
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import duckdb
 
-from emitter.catalog import ErrorCode, FailureType, NetworkType, SkipReason, SyncMode, Trigger
 from tests.sql.fleet import BOOKING, FS_PROFILE, LITE_PROFILE, WORK_ORDER, Fleet, at, fetch
+from vocabulary.contract import ErrorCode, FailureType, NetworkType, SkipReason, SyncMode, Trigger
 
 Store = Callable[..., duckdb.DuckDBPyConnection]
 

@@ -18,8 +18,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from emitter.catalog import CUSTOM_EVENT_NAME
-from emitter.instrument import DeviceIdentity, SyncInstrumentation
+from emitter.instrument import SyncInstrumentation
 from syncengine.clock import ManualClock
 from syncengine.device import DeviceClient
 from syncengine.http import HttpSyncServer, HttpTransport
@@ -39,6 +38,8 @@ from syncengine.relations import dependency_order, sources
 from syncengine.scheduler import UserSettings
 from syncengine.server import SyncServer
 from syncengine.transport import Faults, InProcessTransport, Transport
+from vocabulary.contract import CUSTOM_EVENT_NAME
+from vocabulary.identity import DeviceIdentity
 
 START = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
 NOTHING = Group("any", ())

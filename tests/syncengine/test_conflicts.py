@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from emitter.catalog import SyncErrorType, Winner
 from syncengine.protocol import Change, ChangeOp, ChangeStatus, UploadRequest
 from syncengine.status import DeviceState
 from tests.syncengine.conftest import FIELD_PROFILE, WO
+from vocabulary.contract import SyncErrorType, Winner
 
 STRICT = replace(FIELD_PROFILE, name="Strict", conflict_detection=True)
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from emitter.catalog import ErrorCode, FailureType, SkipReason
 from syncengine.status import NETWORK_UNAVAILABLE, DeviceState
 from syncengine.transport import Call, FaultKind
 from tests.syncengine.conftest import BOOKING, WO, expected_rows
+from vocabulary.contract import ErrorCode, FailureType, SkipReason
 
 
 def rows(device):

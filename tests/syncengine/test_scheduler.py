@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import pytest
 
-from emitter.catalog import DueReason, NetworkType, SkipReason, SyncMode, Trigger
 from syncengine.profile.model import AdminSettings
 from syncengine.scheduler import (
     ActiveTimer,
@@ -18,15 +17,8 @@ from syncengine.scheduler import (
     intervals,
     skip_reason,
 )
-from tests.syncengine.conftest import (
-    ACCOUNT,
-    BOOKING,
-    FIELD_PROFILE,
-    PRODUCT,
-    START,
-    WO,
-    WOP,
-)
+from tests.syncengine.conftest import ACCOUNT, BOOKING, FIELD_PROFILE, PRODUCT, START, WO, WOP
+from vocabulary.contract import DueReason, NetworkType, SkipReason, SyncMode, Trigger
 
 
 def synced_at(when, tables=FIELD_PROFILE.table_names):

@@ -15,14 +15,14 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, rule
 
-from emitter.catalog import SyncErrorType
-from emitter.instrument import DeviceIdentity
 from syncengine.clock import ManualClock
 from syncengine.device import DeviceClient
 from syncengine.protocol import ChangeStatus
 from syncengine.server import SyncServer
 from syncengine.transport import Call, FaultKind, Faults, InProcessTransport
 from tests.syncengine.conftest import FIELD_PROFILE, START, WO, expected_rows, seed
+from vocabulary.contract import SyncErrorType
+from vocabulary.identity import DeviceIdentity
 
 WORK_ORDERS = [f"w{i}" for i in range(1, 6)]
 VALUES = st.sampled_from(["a", "b", "c", "d"])

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from emitter.catalog import DueReason, SyncMode, Trigger
 from syncengine.errors import RecordNotFound
 from tests.syncengine.conftest import ACCOUNT, BOOKING, PRODUCT, WO, WOP, expected_rows
+from vocabulary.contract import DueReason, SyncMode, Trigger
 
 
 def device_rows(device):

@@ -10,13 +10,14 @@ from datetime import timedelta
 
 import pytest
 
-from emitter.catalog import COMMON_ATTRIBUTES, Attr, Metric
-from emitter.instrument import DeviceIdentity, SyncInstrumentation, pseudonymize
+from emitter.instrument import SyncInstrumentation
 from syncengine.clock import to_ns
 from syncengine.errors import RecordNotFound
 from syncengine.scheduler import UserSettings
 from syncengine.transport import Call, FaultKind
 from tests.syncengine.conftest import FIELD_PROFILE, START, WO
+from vocabulary.contract import COMMON_ATTRIBUTES, Attr, Metric
+from vocabulary.identity import DeviceIdentity, pseudonymize
 
 TABLES = list(FIELD_PROFILE.table_names)
 
@@ -83,7 +84,7 @@ def test_conflict_event_carries_the_winner(transport, server, make_device, telem
 
 
 def test_wifi_only_on_cell_is_skipped_with_its_reason(transport, make_device, telemetry):
-    from emitter.catalog import NetworkType
+    from vocabulary.contract import NetworkType
 
     device = make_device(transport, telemetry=telemetry, settings=UserSettings(wifi_only=True))
     device.set_network(NetworkType.CELL)
@@ -201,13 +202,13 @@ def test_without_an_sdk_nothing_is_built_and_an_sdk_configured_later_is_used(clo
 
 
 def _mode_trigger():
-    from emitter.catalog import SyncMode, Trigger
+    from vocabulary.contract import SyncMode, Trigger
 
     return SyncMode.DELTA_SYNC, Trigger.SCHEDULE
 
 
 def _skip():
-    from emitter.catalog import SkipReason, SyncMode, Trigger
+    from vocabulary.contract import SkipReason, SyncMode, Trigger
 
     return SkipReason.OFFLINE, SyncMode.DELTA_SYNC, Trigger.SCHEDULE, ["t"]
 

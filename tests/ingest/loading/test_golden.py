@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from emitter.instrument import pseudonymize
 from tests.ingest.loading.support import DATA, SALT, events, full, query
+from vocabulary.identity import pseudonymize
 
 
 def _hash(raw: str) -> str:

@@ -12,18 +12,15 @@ from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExport
 from opentelemetry.sdk._logs import LoggerProvider
 from opentelemetry.sdk._logs.export import SimpleLogRecordProcessor
 from opentelemetry.sdk.metrics import Counter, Histogram, MeterProvider
-from opentelemetry.sdk.metrics.export import (
-    AggregationTemporality,
-    PeriodicExportingMetricReader,
-)
+from opentelemetry.sdk.metrics.export import AggregationTemporality, PeriodicExportingMetricReader
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.trace import SpanKind, StatusCode
 
-from emitter.catalog import CUSTOM_EVENT_NAME, Attr, Event, FailureType, SyncMode
 from ingest.convert import log_records_to_events
 from tests.ingest.otlp.conftest import query
+from vocabulary.contract import CUSTOM_EVENT_NAME, Attr, Event, FailureType, SyncMode
 
 RESOURCE = Resource.create(
     {"service.name": "fieldapp", "service.version": "4.2.0", "device.id": "dev-res"}

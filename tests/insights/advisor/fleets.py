@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from emitter.catalog import Attr, DueReason, Event, Result, SkipReason, SyncMode, Trigger
 from tests.sql.fleet import Device, Fleet
+from vocabulary.contract import Attr, DueReason, Event, Result, SkipReason, SyncMode, Trigger
 
 PROFILE = "Advisor Test"
 WORK_ORDER = "msdyn_workorder"

@@ -22,10 +22,10 @@ from typing import Any
 
 import pytest
 
-from emitter.catalog import ErrorCode, FailureType, Result
 from ingest.store import Store
 from tests.dashboards.stores import to_arrow
 from tests.sql.fleet import BOOKING, WORK_ORDER, Fleet
+from vocabulary.contract import ErrorCode, FailureType, Result
 
 PROFILE = "Technicians"
 BAD_HOUR = datetime(2024, 5, 9, 11, 0)

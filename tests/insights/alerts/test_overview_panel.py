@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from emitter.config import ENV_STORE
 from insights.alerts.rules import parse_rules
 from insights.alerts.runner import Runner, Settings
 from insights.alerts.state import state_path
 from insights.alerts.summary import read_summary
 from tests.insights.alerts.conftest import Clock, rules_text
+from vocabulary.settings import ENV_STORE
 
 APP = str(Path(__file__).parents[3] / "dashboards" / "app.py")
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from syncengine.profile import Problem, ProfileError, parse_profile
+from syncengine.profile import ProfileError, parse_profile
 from syncengine.profile.model import Condition, Group, Not, Op, OwnedByUser
 from syncengine.schema import parse_schema
+from vocabulary.problems import Problem
 
 
 def where(problems: tuple[Problem, ...]) -> list[tuple[int, str]]:

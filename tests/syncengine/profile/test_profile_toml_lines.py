@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textwrap import dedent
 
-from syncengine.profile.toml_lines import key_lines, line_of
+from vocabulary.toml_lines import key_lines, line_of
 
 
 def test_headers_keys_arrays_and_inline_tables():

@@ -1,12 +1,15 @@
 """The telemetry contract: every event name, attribute key and enumerated value in one place.
 
-The engine emits with these names; the store sink, the loaders and the SQL views read them.
+The engine's domain values (sync modes, triggers, error codes, conflict winners …) are the
+contract's values too, so the engine, the emitter, the loaders and the SQL views all read them
+from here. This module imports no OpenTelemetry package.
 Attribute keys follow OpenTelemetry semantic conventions where one exists (``device.id``,
 ``os.name``, ``network.connection.type`` …) and the ``sync.`` namespace otherwise.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
@@ -212,3 +215,51 @@ class SyncErrorType(StrEnum):
     CONFLICT = "Conflict"
     RECORD_NOT_FOUND = "Record Not Found"
     OTHER = "Other"
+
+
+@dataclass
+class Counts:
+    """Records and bytes moved by a pass or one table's part of it."""
+
+    records_down: int = 0
+    """Records received (upserts)."""
+    records_up: int = 0
+    """Changes uploaded."""
+    records_removed: int = 0
+    """Records that left the device (S9)."""
+    bytes_down: int = 0
+    """Response payload bytes."""
+    bytes_up: int = 0
+    """Request payload bytes."""
+
+    def add(self, other: Counts) -> None:
+        """Accumulate ``other``."""
+        self.records_down += other.records_down
+        self.records_up += other.records_up
+        self.records_removed += other.records_removed
+        self.bytes_down += other.bytes_down
+        self.bytes_up += other.bytes_up
+
+    def attributes(self) -> dict[str, int]:
+        """As event attributes."""
+        return {
+            Attr.RECORDS_DOWN: self.records_down,
+            Attr.RECORDS_UP: self.records_up,
+            Attr.RECORDS_REMOVED: self.records_removed,
+            Attr.BYTES_DOWN: self.bytes_down,
+            Attr.BYTES_UP: self.bytes_up,
+        }
+
+
+@dataclass(frozen=True)
+class FailureInfo:
+    """A failure as telemetry shows it."""
+
+    failure_type: str
+    """``sync.failure_type``."""
+    error_code: int
+    """``sync.error.code``."""
+    message: str
+    """``sync.error.message``."""
+    table: str | None = None
+    """The table that caused it, if one did."""
