@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from syncengine.clock import Clock
+from syncengine.delta import DeltaComputer, relation_index_sql
 from syncengine.errors import UnknownProfile, UnknownTable
 from syncengine.profile.model import Profile
 from syncengine.protocol import (
@@ -30,7 +31,6 @@ from syncengine.protocol import (
     UploadRequest,
     UploadResponse,
 )
-from syncengine.server_delta import DeltaComputer, relation_index_sql
 from syncengine.server_schema import (
     CONFLICT_CODE,
     NOT_FOUND_CODE,
