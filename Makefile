@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test lint bench clean browser
+.PHONY: demo test lint wheel-check bench clean browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,9 +27,15 @@ browser:
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
-test: lint browser
+# The wheel a new user installs: built, installed in a fresh venv outside the checkout, and
+# its CLI run from another directory (see .ci/wheel-check).
+wheel-check: $(STAMP)
+	PY=$(PY) PYTHON=$(PYTHON) .ci/wheel-check
+
+test: lint browser wheel-check
 	@# pytest exits 5 when it collected nothing: that is not a pass.
 	$(PY) -m pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo 'pytest ran no tests: failing the run' >&2; exit 1; fi; exit $$rc

@@ -15,7 +15,7 @@ import streamlit as st
 
 from dashboards import queries
 from dashboards.context import VIEW_KEY, Selection, load
-from ingest.scope import Filters
+from ingest.scope import FROM_PARAM, QUERY_PARAMS, RANGE_PARAM, TO_PARAM, Filters
 
 PRESETS: Final = {
     "24h": "Last 24 hours",
@@ -28,17 +28,15 @@ PRESETS: Final = {
 DEFAULT_PRESET: Final = "7d"
 """The time range when the URL names none."""
 MULTI: Final = {
-    "profiles": ("profile", "Profile"),
-    "tables": ("table", "Table"),
-    "modes": ("mode", "Sync mode"),
-    "app_versions": ("app", "App version"),
-    "os_names": ("os", "OS"),
-    "networks": ("net", "Network"),
+    "profiles": (QUERY_PARAMS["profiles"], "Profile"),
+    "tables": (QUERY_PARAMS["tables"], "Table"),
+    "modes": (QUERY_PARAMS["modes"], "Sync mode"),
+    "app_versions": (QUERY_PARAMS["app_versions"], "App version"),
+    "os_names": (QUERY_PARAMS["os_names"], "OS"),
+    "networks": (QUERY_PARAMS["networks"], "Network"),
 }
-"""Filter field -> (query parameter, label)."""
-RANGE_PARAM: Final = "range"
-FROM_PARAM: Final = "from"
-TO_PARAM: Final = "to"
+"""Filter field -> (query parameter, label); the parameter names (and ``RANGE_PARAM``,
+``FROM_PARAM``, ``TO_PARAM``) are :mod:`ingest.scope`'s, which alert links use too."""
 
 
 def _day(text: str | None) -> date | None:

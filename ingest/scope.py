@@ -46,6 +46,24 @@ COLUMNS: Final = {
     "networks": "network_type",
 }
 
+# The dashboard keeps these filters in its URL's query string (``dashboards.filters``), and alert
+# links set them (``insights.alerts.links``): both take the parameter names from here.
+QUERY_PARAMS: Final = {
+    "profiles": "profile",
+    "tables": "table",
+    "modes": "mode",
+    "app_versions": "app",
+    "os_names": "os",
+    "networks": "net",
+}
+"""Filter field -> the dashboard URL's query parameter holding its chosen values."""
+RANGE_PARAM: Final = "range"
+"""The query parameter naming the time range preset (``custom``: the ``from``/``to`` days)."""
+FROM_PARAM: Final = "from"
+"""The query parameter with a custom range's first UTC day."""
+TO_PARAM: Final = "to"
+"""The query parameter with a custom range's last UTC day (included)."""
+
 
 @dataclass(frozen=True)
 class Filters:

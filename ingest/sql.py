@@ -1,10 +1,16 @@
-"""The store's SQL, loaded by name from the repository's ``sql/`` folder.
+"""The store's SQL, loaded by name from the ``sql`` package's data files.
 
 - ``sql/schema.sql``: the DDL of every store table (the single source of truth for columns).
 - ``sql/views/<name>.sql``: one metric view per file; the file is the view's SELECT, opened by a
   header comment whose first line describes the view and whose next lines name its grain and
   define each metric.
 - ``sql/audits/<name>.sql``: one audit per file; a query that returns zero rows on a sound store.
+- ``sql/advice/<name>.sql``: one advisor rule's evidence query per file (see
+  :mod:`insights.advisor.evidence`).
+
+``sql/`` is a top-level folder of the repository and a package of the distribution that holds
+data files only; it is read through :func:`importlib.resources.files`, so the same files are
+found in a checkout, an editable install and an installed wheel.
 
 Views and audits only reference ``sync_events`` and other views, never file paths, so the same
 files work over an in-memory table and over the Parquet lake.
@@ -14,6 +20,8 @@ from __future__ import annotations
 
 import re
 from graphlib import CycleError, TopologicalSorter
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, Final
 
@@ -21,8 +29,31 @@ import duckdb
 
 from ingest.errors import IngestError
 
-SQL_DIR: Final = Path(__file__).resolve().parent.parent / "sql"
-"""The folder holding ``schema.sql``, ``views/`` and ``audits/``."""
+SQL_PACKAGE: Final = "sql"
+"""The package whose data files are the store's SQL."""
+
+
+class SqlFileError(IngestError):
+    """A view, audit or advice query that does not exist, or a SQL file that breaks the
+    folder's conventions."""
+
+
+def _package_folder() -> Path:
+    root = resources.files(SQL_PACKAGE)
+    if not isinstance(root, Path):  # a zip import; pip always installs a wheel unpacked
+        raise SqlFileError(
+            f"the {SQL_PACKAGE!r} package is not a folder on disk ({root!r}); "
+            "install synctel with pip"
+        )
+    return root
+
+
+SQL_DIR: Final = _package_folder()
+"""The ``sql`` package's folder: ``schema.sql``, ``views/``, ``audits/`` and ``advice/``.
+
+Found through :func:`importlib.resources.files`; the loader below reads it through the
+``Traversable`` API only. It is a :class:`~pathlib.Path` (a package installed by pip is a folder
+on disk) so that :func:`ingest.catalog.sql_fingerprint` can walk it."""
 
 EVENTS_RELATION: Final = "sync_events"
 """The table or view every view is built on."""
@@ -30,25 +61,40 @@ EVENTS_RELATION: Final = "sync_events"
 _COMMENT = re.compile(r"--[^\n]*")
 
 
-class SqlFileError(IngestError):
-    """A view or audit that does not exist, or a SQL file that breaks the folder's conventions."""
-
-
 def schema_sql() -> str:
     """The text of ``sql/schema.sql``: plain ``CREATE TABLE`` statements for every store table."""
-    return (SQL_DIR / "schema.sql").read_text(encoding="utf-8")
+    return SQL_DIR.joinpath("schema.sql").read_text(encoding="utf-8")
+
+
+def _where(*parts: str) -> str:
+    """A SQL file or folder for messages: ``sql/views/x.sql (<its full location>)``."""
+    return f"{SQL_PACKAGE}/{'/'.join(parts)} ({SQL_DIR.joinpath(*parts)})"
+
+
+def _folder(folder: str) -> Traversable:
+    found: Traversable = SQL_DIR.joinpath(folder)
+    if not found.is_dir():
+        raise SqlFileError(
+            f"{_where(folder)} is missing: the {SQL_PACKAGE!r} package was installed without "
+            "its data files (reinstall synctel)"
+        )
+    return found
 
 
 def _names(folder: str) -> list[str]:
-    return sorted(path.stem for path in (SQL_DIR / folder).glob("*.sql"))
+    return sorted(
+        entry.name.removesuffix(".sql")
+        for entry in _folder(folder).iterdir()
+        if entry.name.endswith(".sql") and entry.is_file()
+    )
 
 
 def _read(folder: str, name: str) -> str:
     if name not in _names(folder):
         known = ", ".join(_names(folder))
         kind = folder.rstrip("s")
-        raise SqlFileError(f"no {kind} named {name!r} in {SQL_DIR / folder}; known: {known}")
-    text = (SQL_DIR / folder / f"{name}.sql").read_text(encoding="utf-8")
+        raise SqlFileError(f"no {kind} named {name!r} in {_where(folder)}; known: {known}")
+    text = _folder(folder).joinpath(f"{name}.sql").read_text(encoding="utf-8")
     return text.strip().rstrip(";").rstrip()
 
 
@@ -90,7 +136,7 @@ def view_description(name: str) -> str:
     first = view_sql(name).splitlines()[0]
     if not first.startswith("--") or not first.lstrip("- ").strip():
         raise SqlFileError(
-            f"{SQL_DIR / 'views' / name}.sql must start with a '-- description' comment line"
+            f"{_where('views', f'{name}.sql')} must start with a '-- description' comment line"
         )
     return first.lstrip("- ").strip()
 
@@ -103,6 +149,16 @@ def audit_names() -> list[str]:
 def audit_sql(name: str) -> str:
     """The query of audit ``name``: it must return zero rows on a sound store."""
     return _read("audits", name)
+
+
+def advice_names() -> list[str]:
+    """Every advice query (one per advisor rule), alphabetically."""
+    return _names("advice")
+
+
+def advice_sql(name: str) -> str:
+    """The query of advice ``name``: the rule's evidence, with ``$start`` and ``$end``."""
+    return _read("advice", name)
 
 
 def _has_events(con: duckdb.DuckDBPyConnection) -> bool:

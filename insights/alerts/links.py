@@ -3,8 +3,8 @@
 The dashboard keeps its filters in the query string (:mod:`dashboards.filters`): ``range``
 (``custom`` with ``from``/``to`` UTC days, so the link shows the alert's window however late it
 is opened), and one parameter per multi-select (``profile``, ``table``, ``mode``, ``app``,
-``os``, ``net``). The names are repeated here because importing :mod:`dashboards.filters`
-imports Streamlit; ``tests/insights/alerts/test_links.py`` checks they match.
+``os``, ``net``). Both take the names from :mod:`ingest.scope` (importing
+:mod:`dashboards.filters` would import Streamlit).
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any, Final
 from urllib.parse import urlencode
+
+from ingest.scope import FROM_PARAM, QUERY_PARAMS, RANGE_PARAM, TO_PARAM
 
 DEFAULT_DASHBOARD_URL: Final = "http://127.0.0.1:8501"
 """Where ``synctel dashboard`` serves by default."""
@@ -29,17 +31,14 @@ PAGES: Final = {
 }
 """View -> the ``url_path`` of the dashboard page that shows it (others: the Overview)."""
 FILTER_PARAMS: Final = {
-    "profile": "profile",
-    "table_name": "table",
-    "mode": "mode",
-    "app_version": "app",
-    "os_name": "os",
-    "network_type": "net",
+    "profile": QUERY_PARAMS["profiles"],
+    "table_name": QUERY_PARAMS["tables"],
+    "mode": QUERY_PARAMS["modes"],
+    "app_version": QUERY_PARAMS["app_versions"],
+    "os_name": QUERY_PARAMS["os_names"],
+    "network_type": QUERY_PARAMS["networks"],
 }
 """View column -> the dashboard's query parameter that filters on it."""
-RANGE_PARAM: Final = "range"
-FROM_PARAM: Final = "from"
-TO_PARAM: Final = "to"
 
 
 def dashboard_link(

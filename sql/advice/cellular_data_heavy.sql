@@ -11,45 +11,29 @@
 --   interval_minutes  the configured interval (latest sync.interval_minutes).
 --   own_passes        successful table syncs due by its own interval ('interval'), any network.
 --   empty_pass_bytes  median bytes of those that downloaded and removed nothing.
---   device_days       distinct device_id x UTC day with any sync.table of the profile.
-WITH t AS (
-    SELECT
-        profile,
-        table_name,
-        device_id,
-        ts,
-        result,
-        network_type,
-        interval_minutes,
-        records_down,
-        records_removed,
-        coalesce(records_down, 0) + coalesce(records_up, 0) AS records,
-        coalesce(bytes_down, 0) + coalesce(bytes_up, 0) AS bytes,
-        attributes ->> 'sync.due_reason' AS due_reason
-    FROM sync_events
-    WHERE event = 'sync.table' AND ts >= $start AND ts <= $end
-),
-days AS (
-    SELECT profile, count(DISTINCT (device_id, CAST(ts AS DATE))) AS device_days
-    FROM t
+--   device_days       the profile's device-days in the window (profile_device_days).
+WITH days AS (
+    SELECT profile, count(*) AS device_days
+    FROM profile_device_days
+    WHERE last_ts >= $start AND first_ts <= $end
     GROUP BY profile
 ),
 per_table AS (
     SELECT
         profile,
         table_name,
-        sum(bytes) FILTER (WHERE network_type = 'cell') AS cell_bytes,
-        sum(records) FILTER (WHERE network_type = 'cell') AS cell_records,
+        sum(payload_bytes) FILTER (WHERE network_type = 'cell') AS cell_bytes,
+        sum(payload_records) FILTER (WHERE network_type = 'cell') AS cell_records,
         count(*) FILTER (WHERE network_type = 'cell') AS cell_passes,
-        sum(bytes) AS all_bytes,
+        sum(payload_bytes) AS all_bytes,
         arg_max(interval_minutes, ts) FILTER (WHERE interval_minutes IS NOT NULL)
             AS interval_minutes,
         count(*) FILTER (WHERE due_reason = 'interval' AND result = 'success') AS own_passes,
-        median(bytes) FILTER (
-            WHERE due_reason = 'interval' AND result = 'success'
-            AND coalesce(records_down, 0) = 0 AND coalesce(records_removed, 0) = 0
+        median(payload_bytes) FILTER (
+            WHERE due_reason = 'interval' AND result = 'success' AND empty
         ) AS empty_pass_bytes
-    FROM t
+    FROM table_events
+    WHERE ts >= $start AND ts <= $end
     GROUP BY profile, table_name
     HAVING count(*) FILTER (WHERE network_type = 'cell') > 0
 )

@@ -10,7 +10,7 @@
 --   server_wins      winner 'server': the device's change was reverted, the user saw an error.
 --   records, devices distinct record_id and device_id in conflict.
 --   top_table        the table with most conflicts (ties: by name). top_table_conflicts: its count.
---   device_days      distinct device_id x UTC day with any sync.table of the profile.
+--   device_days      the profile's device-days in the window (profile_device_days); 0 when none.
 WITH c AS (
     SELECT
         profile,
@@ -37,9 +37,9 @@ top AS (
     GROUP BY profile
 ),
 days AS (
-    SELECT profile, count(DISTINCT (device_id, CAST(ts AS DATE))) AS device_days
-    FROM sync_events
-    WHERE event = 'sync.table' AND ts >= $start AND ts <= $end
+    SELECT profile, count(*) AS device_days
+    FROM profile_device_days
+    WHERE last_ts >= $start AND first_ts <= $end
     GROUP BY profile
 ),
 per_profile AS (

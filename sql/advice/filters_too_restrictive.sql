@@ -7,9 +7,10 @@
 --   not_found        record.not_found events.
 --   devices, users   distinct device_id and user_id that hit one.
 --   records          distinct record_id opened.
---   device_days      distinct device_id x UTC day with any sync.table of the profile
---                    (0 when the profile synced nothing in the window).
---   records_removed  records that left devices in the table's syncs (S9), for context.
+--   device_days      the profile's device-days in the window (profile_device_days; 0 when
+--                    the profile synced nothing in the window).
+--   records_removed  records that left devices in the table's syncs (S9, table_events), for
+--                    context.
 WITH nf AS (
     SELECT
         profile,
@@ -22,19 +23,16 @@ WITH nf AS (
     WHERE event = 'record.not_found' AND ts >= $start AND ts <= $end
     GROUP BY profile, table_name
 ),
-t AS (
-    SELECT profile, table_name, device_id, ts, records_removed
-    FROM sync_events
-    WHERE event = 'sync.table' AND ts >= $start AND ts <= $end
-),
 days AS (
-    SELECT profile, count(DISTINCT (device_id, CAST(ts AS DATE))) AS device_days
-    FROM t
+    SELECT profile, count(*) AS device_days
+    FROM profile_device_days
+    WHERE last_ts >= $start AND first_ts <= $end
     GROUP BY profile
 ),
 removed AS (
     SELECT profile, table_name, coalesce(sum(records_removed), 0) AS records_removed
-    FROM t
+    FROM table_events
+    WHERE ts >= $start AND ts <= $end
     GROUP BY profile, table_name
 )
 SELECT

@@ -5,34 +5,23 @@
 --
 -- Columns:
 --   interval_minutes  the configured interval (latest sync.interval_minutes).
---   device_days       distinct device_id x UTC day with any sync.table of the profile.
+--   device_days       the profile's device-days in the window (profile_device_days).
 --   passes            successful table syncs due by 'interval' or 'related'.
 --   related_passes    of those, due_reason 'related'.
---   related_bytes     bytes_down + bytes_up moved by the related ones.
+--   related_bytes     payload_bytes (bytes_down + bytes_up) moved by the related ones.
 --   source_table      the table most often due by its own interval, with a shorter interval,
 --                     in the same passes as the related pulls (ties: the shorter interval,
 --                     then the name); NULL when none was.
 --   source_interval   its interval. source_passes: related pulls it shared a pass with.
 WITH t AS (
-    SELECT
-        sync_id,
-        profile,
-        table_name,
-        device_id,
-        ts,
-        interval_minutes,
-        coalesce(bytes_down, 0) + coalesce(bytes_up, 0) AS bytes,
-        attributes ->> 'sync.due_reason' AS due_reason
-    FROM sync_events
-    WHERE event = 'sync.table' AND result = 'success' AND ts >= $start AND ts <= $end
-),
-all_tables AS (
-    SELECT profile, device_id, ts FROM sync_events
-    WHERE event = 'sync.table' AND ts >= $start AND ts <= $end
+    SELECT sync_id, profile, table_name, ts, interval_minutes, payload_bytes, due_reason
+    FROM table_events
+    WHERE result = 'success' AND ts >= $start AND ts <= $end
 ),
 days AS (
-    SELECT profile, count(DISTINCT (device_id, CAST(ts AS DATE))) AS device_days
-    FROM all_tables
+    SELECT profile, count(*) AS device_days
+    FROM profile_device_days
+    WHERE last_ts >= $start AND first_ts <= $end
     GROUP BY profile
 ),
 per_table AS (
@@ -43,7 +32,7 @@ per_table AS (
             AS interval_minutes,
         count(*) FILTER (WHERE due_reason IN ('interval', 'related')) AS passes,
         count(*) FILTER (WHERE due_reason = 'related') AS related_passes,
-        coalesce(sum(bytes) FILTER (WHERE due_reason = 'related'), 0) AS related_bytes
+        coalesce(sum(payload_bytes) FILTER (WHERE due_reason = 'related'), 0) AS related_bytes
     FROM t
     GROUP BY profile, table_name
     HAVING count(*) FILTER (WHERE due_reason IN ('interval', 'related')) > 0

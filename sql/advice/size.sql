@@ -18,9 +18,8 @@ WITH firsts AS (
         arg_max(coalesce(records_down, 0), ts) AS records,
         arg_max(coalesce(bytes_down, 0), ts) AS bytes,
         max(ts) AS ts
-    FROM sync_events
-    WHERE event = 'sync.table' AND result = 'success'
-        AND attributes ->> 'sync.due_reason' = 'first'
+    FROM table_events
+    WHERE result = 'success' AND due_reason = 'first'
         AND device_id IS NOT NULL AND ts >= $start AND ts <= $end
     GROUP BY device_id, table_name
 )

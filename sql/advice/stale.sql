@@ -29,8 +29,8 @@ t AS (
             AS interval_minutes,
         max(ts) FILTER (WHERE result = 'success') AS last_success,
         list(ts) FILTER (WHERE result = 'failure') AS failed_at
-    FROM sync_events
-    WHERE event = 'sync.table' AND ts >= $start AND ts <= $end AND device_id IS NOT NULL
+    FROM table_events
+    WHERE ts >= $start AND ts <= $end AND device_id IS NOT NULL
     GROUP BY device_id, table_name
 )
 SELECT

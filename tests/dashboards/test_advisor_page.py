@@ -10,9 +10,9 @@ from streamlit.testing.v1 import AppTest
 from dashboards import queries_advice
 from ingest.store import Store
 from insights.advisor import advise_store
-from tests.dashboards.stores import to_arrow
 from tests.insights.advisor.fleets import Knobs, routine
 from tests.sql.fleet import Fleet
+from tests.stores import to_arrow
 from vocabulary.settings import ENV_STORE
 
 APP = str(Path(__file__).parents[2] / "dashboards" / "app.py")

@@ -23,8 +23,8 @@ from pathlib import Path
 import pytest
 
 from ingest.store import Store
-from tests.dashboards.stores import build, routine, to_arrow
 from tests.sql.fleet import Fleet
+from tests.stores import build, routine, to_arrow
 from vocabulary.settings import ENV_STORE
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -14,8 +14,8 @@ from dashboards import queries as q
 from dashboards import queries_detail as d
 from ingest.scope import Filters, view_query
 from ingest.sql import view_names
-from tests.dashboards.stores import build
 from tests.sql.fleet import LITE_PROFILE, WORK_ORDER
+from tests.stores import build
 
 Store = Callable[[str], Path]
 EVERYTHING = Filters(start=datetime(2024, 1, 1), end=datetime(2025, 1, 1))

@@ -11,9 +11,7 @@ from opentelemetry.trace import SpanKind
 from emitter.config import AZURE, TelemetryConfig
 from emitter.errors import ConfigError, MissingDependencyError
 from emitter.setup import setup_telemetry
-from vocabulary.contract import INSTRUMENTATION_SCOPE, Attr, Event, Metric, Span
-
-from .conftest import (
+from tests.emitter.helpers import (
     ALL_EVENTS,
     SAMPLE_ATTRIBUTES,
     emit_events,
@@ -21,6 +19,7 @@ from .conftest import (
     sync_meter,
     wait_until,
 )
+from vocabulary.contract import INSTRUMENTATION_SCOPE, Attr, Event, Metric, Span
 
 
 def test_events_arrive_as_custom_events_with_our_attributes(ingestion, azure_config):

@@ -10,9 +10,8 @@ import textwrap
 
 from emitter.config import CONSOLE, OTLP, TelemetryConfig
 from emitter.setup import setup_telemetry
+from tests.emitter.helpers import emit_events, run_sync_span, sync_meter
 from vocabulary.contract import CUSTOM_EVENT_NAME, Attr, Event, Metric, Span
-
-from .conftest import emit_events, run_sync_span, sync_meter
 
 
 def _attributes(record: object) -> dict[str, object]:

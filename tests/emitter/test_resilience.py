@@ -20,9 +20,8 @@ from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 from emitter.config import OTLP, TelemetryConfig
 from emitter.destinations import Destination
 from emitter.setup import DESTINATION_ATTR, DROPPED_METRIC, REASON_ATTR, setup_telemetry
+from tests.emitter.helpers import CollectingMetricExporter, emit_events, run_sync_span, wait_until
 from vocabulary.contract import Event
-
-from .conftest import CollectingMetricExporter, emit_events, run_sync_span, wait_until
 
 
 class RaisingExporter(LogRecordExporter, SpanExporter):

@@ -6,9 +6,8 @@ import pytest
 
 from emitter.config import STORE, TelemetryConfig
 from synctel.telemetry import setup_with_store
+from tests.emitter.helpers import emit_events, run_sync_span
 from vocabulary.contract import Event
-
-from .conftest import emit_events, run_sync_span
 
 
 def _count(store_path, sql: str) -> int:

@@ -12,9 +12,8 @@ from emitter.config import TelemetryConfig
 from emitter.destinations import Destination
 from emitter.errors import ConfigError, EmitterError
 from emitter.setup import setup_telemetry
+from tests.emitter.helpers import CollectingMetricExporter, emit_events, run_sync_span, sync_meter
 from vocabulary.contract import INSTRUMENTATION_SCOPE, Event, Metric, Span
-
-from .conftest import CollectingMetricExporter, emit_events, run_sync_span, sync_meter
 
 
 def _memory(name: str) -> tuple[Destination, InMemoryLogRecordExporter, InMemorySpanExporter]:

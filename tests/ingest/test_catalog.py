@@ -10,7 +10,7 @@ import pytest
 from ingest.catalog import CATALOG_FILE
 from ingest.sql import view_names
 from ingest.store import Store
-from tests.ingest.conftest import count, events
+from tests.ingest.helpers import count, events
 
 
 @pytest.mark.parametrize("table", ["sync_events", "spans", "metric_points", "quarantine"])

@@ -16,7 +16,7 @@ import pytest
 
 from ingest.lake import scan_partition
 from ingest.store import Store
-from tests.ingest.conftest import count
+from tests.ingest.helpers import count
 
 WRITER = textwrap.dedent(
     """
@@ -117,7 +117,7 @@ def test_readers_open_the_catalog_read_only_while_a_writer_holds_its_lock(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store = Store.open(tmp_path / "store")
-    from tests.ingest.conftest import events
+    from tests.ingest.helpers import events
 
     store.append_events(events(3))
     monkeypatch.chdir(tmp_path.parent)

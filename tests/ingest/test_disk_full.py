@@ -2,49 +2,17 @@
 
 from __future__ import annotations
 
-import errno
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
-import pyarrow as pa
 import pytest
-from opentelemetry.sdk._logs import LoggerProvider
-from opentelemetry.sdk._logs.export import (
-    InMemoryLogRecordExporter,
-    LogRecordExportResult,
-    SimpleLogRecordProcessor,
-)
+from opentelemetry.sdk._logs.export import LogRecordExportResult
 
 from ingest.errors import LakeWriteError
-from ingest.lake import write_parquet_file
 from ingest.sink import StoreLogExporter
 from ingest.store import Store
-from tests.ingest.conftest import count, events
-from vocabulary.contract import Attr, Event
-
-
-def records(n: int, start: int = 0) -> list:
-    memory = InMemoryLogRecordExporter()
-    provider = LoggerProvider()
-    provider.add_log_record_processor(SimpleLogRecordProcessor(memory))
-    logger = provider.get_logger("t")
-    for i in range(start, start + n):
-        logger.emit(event_name=Event.STARTED, attributes={Attr.SYNC_ID: f"s{i}"})
-    return list(memory.get_finished_logs())
-
-
-class Disk:
-    """An injectable writer: raises ENOSPC while ``full``."""
-
-    def __init__(self) -> None:
-        self.full = False
-
-    def write(self, table: pa.Table, path: Path) -> None:
-        if self.full:
-            path.write_bytes(b"PAR1 partial")  # a half-written temp file, as a real disk leaves
-            raise OSError(errno.ENOSPC, "No space left on device")
-        write_parquet_file(table, path)
+from tests.ingest.helpers import Disk, count, events, records
 
 
 def test_full_disk_buffers_then_drops_beyond_bound_then_recovers(tmp_path: Path) -> None:

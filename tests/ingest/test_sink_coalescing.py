@@ -12,8 +12,7 @@ from opentelemetry.sdk._logs.export import LogRecordExportResult
 from ingest.sink import StoreLogExporter
 from ingest.sink._buffer import SinkBuffer
 from ingest.store import Store
-from tests.ingest.conftest import count
-from tests.ingest.test_disk_full import Disk, records
+from tests.ingest.helpers import Disk, count, records
 
 
 def data_files(store: Store) -> list[Path]:

@@ -14,7 +14,7 @@ import pytest
 from ingest.errors import SchemaMismatchError, StoreNotFoundError
 from ingest.lake import scan_partition
 from ingest.store import Store
-from tests.ingest.conftest import DAY, count, events
+from tests.ingest.helpers import DAY, count, events
 
 
 def test_empty_store_queries_every_table_and_view(store: Store) -> None:

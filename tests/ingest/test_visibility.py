@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ingest.lake import activation_ms, range_name, scan_partition, write_parquet_file
 from ingest.store import Store
-from tests.ingest.conftest import count, events
+from tests.ingest.helpers import count, events
 
 
 def ids(store: Store) -> list[str]:

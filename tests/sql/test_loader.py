@@ -32,6 +32,8 @@ EXPECTED_VIEWS = {
     "skips_by_reason",
     "payload_by_mode",
     "device_status",
+    "table_events",
+    "profile_device_days",
 }
 
 
@@ -71,6 +73,7 @@ def test_views_come_after_the_views_they_read() -> None:
     assert order.index("table_syncs") < order.index("health_by_profile_table")
     for reader in ("daily_health", "errors_summary", "payload_by_mode", "device_status"):
         assert order.index("sync_runs") < order.index(reader)
+    assert order.index("table_events") < order.index("profile_device_days")
 
 
 def test_create_views_creates_exactly_the_files_present() -> None:

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from syncengine.protocol import Change, ChangeOp, ChangeStatus, UploadRequest
 from syncengine.status import DeviceState
-from tests.syncengine.conftest import FIELD_PROFILE, WO
+from tests.syncengine.helpers import FIELD_PROFILE, WO
 from vocabulary.contract import SyncErrorType, Winner
 
 STRICT = replace(FIELD_PROFILE, name="Strict", conflict_detection=True)

@@ -7,7 +7,7 @@ import pytest
 
 from syncengine.status import NETWORK_UNAVAILABLE, DeviceState
 from syncengine.transport import Call, FaultKind
-from tests.syncengine.conftest import BOOKING, WO, expected_rows
+from tests.syncengine.helpers import BOOKING, WO, expected_rows
 from vocabulary.contract import ErrorCode, FailureType, SkipReason
 
 
@@ -139,7 +139,7 @@ def test_more_records_than_the_device_limit_fails_the_sync(transport, server, ma
 def test_unknown_profile_is_a_config_error(transport, make_device):
     from dataclasses import replace
 
-    from tests.syncengine.conftest import FIELD_PROFILE
+    from tests.syncengine.helpers import FIELD_PROFILE
 
     device = make_device(transport, profile=replace(FIELD_PROFILE, name="Nobody knows me"))
     result = device.tick()

@@ -17,7 +17,7 @@ from syncengine.scheduler import (
     intervals,
     skip_reason,
 )
-from tests.syncengine.conftest import ACCOUNT, BOOKING, FIELD_PROFILE, PRODUCT, START, WO, WOP
+from tests.syncengine.helpers import ACCOUNT, BOOKING, FIELD_PROFILE, PRODUCT, START, WO, WOP
 from vocabulary.contract import DueReason, NetworkType, SkipReason, SyncMode, Trigger
 
 

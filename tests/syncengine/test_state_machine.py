@@ -20,7 +20,7 @@ from syncengine.device import DeviceClient
 from syncengine.protocol import ChangeStatus
 from syncengine.server import SyncServer
 from syncengine.transport import Call, FaultKind, Faults, InProcessTransport
-from tests.syncengine.conftest import FIELD_PROFILE, START, WO, expected_rows, seed
+from tests.syncengine.helpers import FIELD_PROFILE, START, WO, expected_rows, seed
 from vocabulary.contract import SyncErrorType
 from vocabulary.identity import DeviceIdentity
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from syncengine.errors import RecordNotFound
-from tests.syncengine.conftest import ACCOUNT, BOOKING, PRODUCT, WO, WOP, expected_rows
+from tests.syncengine.helpers import ACCOUNT, BOOKING, PRODUCT, WO, WOP, expected_rows
 from vocabulary.contract import DueReason, SyncMode, Trigger
 
 

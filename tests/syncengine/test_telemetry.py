@@ -15,7 +15,7 @@ from syncengine.clock import to_ns
 from syncengine.errors import RecordNotFound
 from syncengine.scheduler import UserSettings
 from syncengine.transport import Call, FaultKind
-from tests.syncengine.conftest import FIELD_PROFILE, START, WO
+from tests.syncengine.helpers import FIELD_PROFILE, START, WO
 from vocabulary.contract import COMMON_ATTRIBUTES, Attr, Metric
 from vocabulary.identity import DeviceIdentity, pseudonymize
 

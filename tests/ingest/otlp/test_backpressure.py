@@ -16,7 +16,7 @@ from google.rpc.status_pb2 import Status
 from ingest.lake import write_parquet_file
 from ingest.otlp.receiver import OtlpReceiver
 from ingest.store import Store
-from tests.ingest.otlp.conftest import Reply, post, query
+from tests.ingest.otlp.helpers import Reply, post, query
 from tests.ingest.otlp.requests import PROTOBUF, logs_request, record
 
 

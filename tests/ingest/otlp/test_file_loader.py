@@ -13,7 +13,7 @@ import pytest
 from ingest.loaders import detect
 from ingest.store import Store
 from synctel.cli import main
-from tests.ingest.otlp.conftest import query
+from tests.ingest.otlp.helpers import query
 
 DATA = Path(__file__).parents[2] / "data" / "otlp"
 T0 = dt.datetime(2026, 5, 25, 10, 0)

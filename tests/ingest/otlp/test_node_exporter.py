@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.ingest.otlp.conftest import query
+from tests.ingest.otlp.helpers import query
 
 JS = Path(__file__).parent / "js"
 NODE = shutil.which("node")

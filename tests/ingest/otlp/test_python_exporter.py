@@ -19,7 +19,7 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.trace import SpanKind, StatusCode
 
 from ingest.convert import log_records_to_events
-from tests.ingest.otlp.conftest import query
+from tests.ingest.otlp.helpers import query
 from vocabulary.contract import CUSTOM_EVENT_NAME, Attr, Event, FailureType, SyncMode
 
 RESOURCE = Resource.create(

@@ -14,7 +14,7 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTrace
 from opentelemetry.proto.trace.v1.trace_pb2 import Span
 
 from ingest.otlp.receiver import OtlpReceiver, ReceiverConfig, ReceiverConfigError, is_loopback
-from tests.ingest.otlp.conftest import post, query
+from tests.ingest.otlp.helpers import post, query
 from tests.ingest.otlp.requests import (
     JSON,
     PROTOBUF,

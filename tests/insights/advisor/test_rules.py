@@ -8,8 +8,8 @@ import pytest
 
 from insights.advisor import Kind, Recommendation, Report
 from syncengine.profile import validate_text
-from tests.insights.advisor.conftest import patched
 from tests.insights.advisor.fleets import ACCOUNT, ASSET, PROFILE, PROFILE_TOML, WORK_ORDER
+from tests.insights.advisor.helpers import patched
 
 Advise = Callable[..., Report]
 

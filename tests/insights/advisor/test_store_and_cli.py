@@ -10,10 +10,10 @@ import pytest
 
 from insights.advisor import Kind, advise_store
 from synctel.cli import main
-from tests.dashboards.stores import build
-from tests.insights.advisor.conftest import advise_fleet
+from tests.insights.advisor.helpers import advise_fleet
 from tests.sql import scenarios
 from tests.sql.fleet import Fleet
+from tests.stores import build
 
 
 def test_the_sql_healthy_scenario_gets_no_advice() -> None:

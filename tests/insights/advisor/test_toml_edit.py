@@ -7,7 +7,7 @@ import pytest
 from insights.advisor.profiles import ProfileText, built_in_profiles, resolve
 from insights.advisor.toml_edit import setting_change, table_change
 from syncengine.profile import validate_text
-from tests.insights.advisor.conftest import patched
+from tests.insights.advisor.helpers import patched
 
 
 def text_of(source: str) -> ProfileText:

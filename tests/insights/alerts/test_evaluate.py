@@ -12,7 +12,7 @@ from insights.alerts.errors import AlertsError
 from insights.alerts.evaluate import evaluate, latest_event
 from insights.alerts.rules import parse_rules
 from insights.alerts.runner import Runner, Settings
-from tests.insights.alerts.conftest import BAD_HOUR, GOOD_HOUR, PROFILE, Clock, rules_text
+from tests.insights.alerts.helpers import BAD_HOUR, GOOD_HOUR, PROFILE, Clock, rules_text
 
 NOON = BAD_HOUR + timedelta(hours=1)
 

@@ -14,7 +14,7 @@ from insights.alerts.rules import parse_rules
 from insights.alerts.runner import Runner, Settings
 from insights.alerts.state import read_state, state_path
 from insights.alerts.webhook import DeliveryPolicy
-from tests.insights.alerts.conftest import PROFILE, Clock, Receiver, rules_text
+from tests.insights.alerts.helpers import PROFILE, Clock, Receiver, rules_text
 
 FAST = DeliveryPolicy(attempts=3, backoff=0.02, backoff_cap=0.05, timeout=2.0)
 BOOKING_KEY = {"profile": PROFILE, "table_name": "bookableresourcebooking"}

@@ -11,7 +11,7 @@ from insights.alerts.durations import format_duration, parse_duration
 from insights.alerts.errors import RulesError
 from insights.alerts.rules import Op, load_rules, parse_rules
 from insights.alerts.views import grain_columns, view_columns
-from tests.insights.alerts.conftest import rules_text
+from tests.insights.alerts.helpers import rules_text
 
 EXAMPLE = Path(__file__).parents[3] / "examples" / "alerts.toml"
 

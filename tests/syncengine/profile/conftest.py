@@ -11,11 +11,9 @@ import pytest
 from syncengine.profile import ValidationReport, validate_text
 from syncengine.schema import Schema
 
-Check = Callable[..., ValidationReport]
-
 
 @pytest.fixture
-def check() -> Check:
+def check() -> Callable[..., ValidationReport]:
     """Validate dedented TOML as ``p.toml`` (optionally against another schema)."""
 
     def run(text: str, schema: Schema | None = None) -> ValidationReport:

@@ -1,4 +1,5 @@
-"""Scenario stores: a scenario run through the real engine and SDK into a real store."""
+"""Scenario stores: a scenario run through the real engine and SDK into a real store (scenario
+text: :mod:`tests.syncengine.sim.scenarios`)."""
 
 from __future__ import annotations
 
@@ -13,63 +14,7 @@ from ingest.store import Store
 from syncengine.sim.run import RunStats, run_scenario
 from syncengine.sim.scenario import load_scenario
 from synctel.commands._simrun import SimTelemetry
-
-BASE = """
-name = "{name}"
-devices = {devices}
-days = 1
-start = 2026-01-05
-
-[[profiles]]
-file = "technicians.toml"
-share = 0.5
-
-[[profiles]]
-file = "inspectors.toml"
-share = 0.3
-
-[[profiles]]
-file = "contractors.toml"
-share = 0.2
-
-[[regions]]
-name = "here"
-utc_offset = 0
-wifi = {wifi}
-dead_zone = 0.0
-check_timeouts = 0.0
-
-[users]
-wifi_only = {wifi_only}
-on_demand = 0.0
-online_mode = 0.0
-
-[work]
-weekend_share = 1.0
-edit_chance = {edit_chance}
-open_removed_chance = 0.3
-"""
-
-
-def scenario_text(
-    name: str = "test",
-    *,
-    devices: int = 6,
-    wifi: float = 0.5,
-    wifi_only: float = 0.0,
-    edit_chance: float = 0.3,
-    extra: str = "",
-) -> str:
-    """A one-day scenario in UTC with no background noise unless asked."""
-    return (
-        BASE.format(
-            name=name, devices=devices, wifi=wifi, wifi_only=wifi_only, edit_chance=edit_chance
-        )
-        + extra
-    )
-
-
-Simulate = Callable[..., tuple[Path, RunStats]]
+from tests.syncengine.sim.scenarios import Simulate
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import pytest
 
 from syncengine.sim.scenario import ScenarioError, builtin_names, load_scenario, parse_scenario
 from syncengine.sim.scenario_model import IncidentKind
-from tests.syncengine.sim.conftest import scenario_text
+from tests.syncengine.sim.scenarios import scenario_text
 
 
 @pytest.mark.parametrize("name", builtin_names())

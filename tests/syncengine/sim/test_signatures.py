@@ -9,7 +9,7 @@ import pytest
 
 from ingest.sql import run_audits
 from ingest.store import Store
-from tests.syncengine.sim.conftest import scenario_text
+from tests.syncengine.sim.scenarios import scenario_text
 
 INCIDENT = """
 [[incidents]]

@@ -10,11 +10,10 @@ from streamlit.testing.v1 import AppTest
 from insights.alerts.rules import parse_rules
 from insights.alerts.runner import Runner, Settings
 from insights.alerts.state import state_path
-from insights.alerts.summary import read_summary
-from tests.insights.alerts.conftest import Clock, rules_text
+from tests.insights.alerts.helpers import Clock, fire, rules_text
 from vocabulary.settings import ENV_STORE
 
-APP = str(Path(__file__).parents[3] / "dashboards" / "app.py")
+APP = str(Path(__file__).parents[2] / "dashboards" / "app.py")
 
 
 def overview(store: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
@@ -26,18 +25,12 @@ def overview(store: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     return at
 
 
-def fire(store: Path, clock: Clock) -> None:
-    runner = Runner(Settings(store, parse_rules(rules_text(None, hold="0s"))), clock=clock)
-    assert len(runner.round().firing) == 1
-    runner.close(0.5)
-
-
 @pytest.mark.slow
 def test_overview_shows_firing_alerts_then_none(
-    store: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch
+    alert_store: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    fire(store, clock)
-    at = overview(store, monkeypatch)
+    fire(alert_store, clock)
+    at = overview(alert_store, monkeypatch)
     [shown] = [e.value for e in at.error]
     assert shown.startswith(
         "**technicians: success rate** · profile=Technicians, "
@@ -48,11 +41,11 @@ def test_overview_shows_firing_alerts_then_none(
 
     clock.set("14:00")
     fire_then_resolve = Runner(
-        Settings(store, parse_rules(rules_text(None, hold="0s"))), clock=clock
+        Settings(alert_store, parse_rules(rules_text(None, hold="0s"))), clock=clock
     )
     fire_then_resolve.round()
     fire_then_resolve.close(0.5)
-    at = overview(store, monkeypatch)
+    at = overview(alert_store, monkeypatch)
     assert list(at.error) == []
     assert "Alerts: none firing (last checked 2024-05-09T14:00:00Z)." in [
         c.value for c in at.caption
@@ -61,29 +54,15 @@ def test_overview_shows_firing_alerts_then_none(
 
 @pytest.mark.slow
 def test_overview_without_alerts_or_with_a_broken_state_file(
-    store: Path, monkeypatch: pytest.MonkeyPatch
+    alert_store: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    at = overview(store, monkeypatch)
+    at = overview(alert_store, monkeypatch)
     assert list(at.error) == []
     assert not any(c.value.startswith("Alerts:") for c in at.caption)
 
-    state_path(store).parent.mkdir()
-    state_path(store).write_text("{not json", encoding="utf-8")
-    at = overview(store, monkeypatch)
+    state_path(alert_store).parent.mkdir()
+    state_path(alert_store).write_text("{not json", encoding="utf-8")
+    at = overview(alert_store, monkeypatch)
     [warning] = [w.value for w in at.warning]
     assert warning.startswith("Alert state cannot be read: ")
     assert "move it away to start afresh" in warning
-
-
-def test_read_summary_never_raises(store: Path, clock: Clock) -> None:
-    assert read_summary(store) is None
-    fire(store, clock)
-    summary = read_summary(store)
-    assert summary is not None
-    assert [a.name for a in summary.firing] == ["technicians: success rate"]
-    assert (summary.pending, summary.undelivered, summary.problem) == (0, 0, None)
-    state_path(store).write_text('{"version": 99}', encoding="utf-8")
-    broken = read_summary(store)
-    assert broken is not None
-    assert broken.firing == ()
-    assert "unknown state version 99" in (broken.problem or "")

@@ -1,4 +1,5 @@
-"""Named fixture stores for the dashboard: real store folders filled by ``Store.append_events``.
+"""Named fixture stores for the dashboard and insights tests: real store folders filled by
+``Store.append_events`` (no Streamlit or :mod:`dashboards` code here).
 
 Events come from the SQL tests' recorder (:mod:`tests.sql.fleet`) and scenarios
 (:mod:`tests.sql.scenarios`), plus a routine day of delta syncs so trends have several days:
