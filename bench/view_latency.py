@@ -36,7 +36,7 @@ BATCH_ROWS = 1_000_000
 def build_store(folder: Path, table: pa.Table) -> float:
     """Append ``table`` in large batches, then compact; returns the seconds it took."""
     start = time.perf_counter()
-    store = Store.open(folder, auto_compact_every=0, grace_seconds=0)
+    store = Store.open(folder, auto_compact_every=0)
     for offset in range(0, table.num_rows, BATCH_ROWS):
         store.append_events(table.slice(offset, BATCH_ROWS))
     store.compact()

@@ -6,9 +6,9 @@ working directory) never wait on a lock and never see a half-built catalog. It i
 when the SQL changes (schema or views) or the store folder has moved, because its views hold
 absolute paths.
 
-Each table is a view over its lake that applies the lake's visibility rule (see
-:mod:`ingest.lake`) and casts every column to its ``sql/schema.sql`` type; the metric views of
-``sql/views`` are created on top by :func:`ingest.sql.create_views`.
+Each table is a view over its Delta table that reads the newest snapshot from the Delta log
+(see :func:`table_view_sql`) and casts every column to its ``sql/schema.sql`` type; the
+metric views of ``sql/views`` are created on top by :func:`ingest.sql.create_views`.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from typing import Final
 import duckdb
 
 from ingest import sql as store_sql
+from ingest.delta_table import LOG_DIR, DeltaStoreTable
 from ingest.errors import CatalogError
-from ingest.lake import Lake
 from ingest.tables import duckdb_types
 
 CATALOG_FILE: Final = "catalog.duckdb"
@@ -33,7 +33,7 @@ META_TABLE: Final = "_synctel_store"
 
 
 def sql_fingerprint() -> str:
-    """Hash of every file under ``sql/`` and of the lake view format: the catalog is rebuilt
+    """Hash of every file under ``sql/`` and of the table view format: the catalog is rebuilt
     when either changes."""
     digest = hashlib.sha256(LAKE_VIEW_VERSION.encode())
     for path in sorted(store_sql.SQL_DIR.rglob("*.sql")):
@@ -42,56 +42,78 @@ def sql_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-LAKE_VIEW_VERSION: Final = "2"
-"""Bumped when :func:`lake_view_sql` changes, so existing catalogs are rebuilt."""
-_NAME_RE: Final = "'^([0-9]+)-([0-9]+)(?:-a([0-9]+))?[.]parquet$'"
+LAKE_VIEW_VERSION: Final = "4"
+"""Bumped when :func:`table_view_sql` changes, so existing catalogs are rebuilt."""
+_CHECKPOINT_RE: Final = "'^([0-9]+)[.]checkpoint[.]parquet$'"
+_COMMIT_RE: Final = "'^([0-9]+)[.]json$'"
 
 
-def lake_view_sql(lake: Lake) -> str:
-    """The SELECT of a table's view: visible files only, every column cast to its type.
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
-    Visibility is decided per FILE from a listing of names (``glob``), with the lake's rule
-    (see :mod:`ingest.lake`): K per partition from the files that are live at the query's
-    start, then ``1-K`` and the single appends after it. The rows are read by a second listing
-    (``read_parquet``) and kept when their file is visible. Two listings may straddle a
-    compaction, and that is safe: a merged file goes live only after it has been published, so
-    a file live for this query was in both listings, and one that is not live is ignored by
-    both. Filters on the data reach the Parquet scan, and files no query can see are skipped.
+
+def table_view_sql(table: DeltaStoreTable) -> str:
+    """The SELECT of a table's view: the rows of the Delta table's newest snapshot.
+
+    The snapshot is read from the Delta log as the protocol defines it: the newest checkpoint's
+    ``add`` actions, then the ``add`` and ``remove`` actions of the JSON commits after it; a
+    data file is live when it was added and not removed since. The rows are read with one glob
+    over the day folders (plus the table's zero-row schema file, so the glob always matches)
+    and kept when their file is live.
+
+    The log is listed before the data files (``_live`` comes first in the FROM clause, and
+    DuckDB expands a scan's glob when it binds it), so every file of the snapshot was on disk
+    when the data files were listed; a file committed later is simply not in this query's
+    snapshot. A commit is wholly in the snapshot or not at all (an OPTIMIZE's merged file and
+    the files it replaced change places in one commit); the checkpoint version comes from the
+    same listing as the checkpoint's rows; and files a commit removed stay on disk for the
+    retention window. So a running query never sees a row twice, misses one or loses a file.
+    Plain DuckDB SQL:
+    any DuckDB client reads it with no extension to install.
     """
     columns = ",\n    ".join(
-        f'CAST("{name}" AS {dtype}) AS "{name}"' for name, dtype in duckdb_types()[lake.spec.name]
+        f'CAST("{name}" AS {dtype}) AS "{name}"' for name, dtype in duckdb_types()[table.spec.name]
     )
-    glob = lake.glob.replace("'", "''")
-    return f"""WITH _files AS (
-    SELECT
-        file,
-        parse_dirpath(file) AS _dir,
-        TRY_CAST(regexp_extract(parse_filename(file), {_NAME_RE}, 1) AS BIGINT) AS _lo,
-        TRY_CAST(regexp_extract(parse_filename(file), {_NAME_RE}, 2) AS BIGINT) AS _hi,
-        coalesce(
-            TRY_CAST(regexp_extract(parse_filename(file), {_NAME_RE}, 3) AS BIGINT), 0
-        ) AS _live_ms
-    FROM glob('{glob}')
+    root = str(table.path)
+    log = f"{root}/{LOG_DIR}"
+    data = _quote(f"{root}/*/[!0]*.parquet")
+    return f"""WITH _checkpoints AS (
+    SELECT add.path AS added, remove.path AS removed,
+        TRY_CAST(regexp_extract(parse_filename(filename), {_CHECKPOINT_RE}, 1) AS BIGINT) AS cp
+    FROM read_parquet({_quote(log + "/*.checkpoint.parquet")}, filename = true)
+),
+_cp AS (SELECT max(cp) AS v FROM _checkpoints),
+_commits AS (
+    SELECT add.path AS added, remove.path AS removed,
+        TRY_CAST(regexp_extract(parse_filename(filename), {_COMMIT_RE}, 1) AS BIGINT) AS v
+    FROM read_json({_quote(log + "/*.json")}, format = 'newline_delimited',
+        columns = {{'add': 'STRUCT(path VARCHAR)', 'remove': 'STRUCT(path VARCHAR)'}},
+        filename = true)
+),
+_actions AS (
+    SELECT added, removed, -1 AS v FROM _checkpoints WHERE cp = (SELECT v FROM _cp)
+    UNION ALL
+    SELECT added, removed, v FROM _commits WHERE v > (SELECT v FROM _cp)
 ),
 _live AS (
-    SELECT * FROM _files WHERE _lo IS NOT NULL AND _live_ms <= epoch_ms(current_timestamp)
-),
-_k AS (
-    SELECT _dir, coalesce(max(_hi) FILTER (WHERE _lo = 1), 0) AS _k FROM _live GROUP BY _dir
-),
-_visible AS (
-    SELECT file FROM _live JOIN _k USING (_dir) WHERE (_lo = 1 AND _hi = _k) OR _lo > _k
+    SELECT {_quote(root + "/")} || url_decode(a.added) AS file
+    FROM _actions AS a
+    WHERE a.added IS NOT NULL
+        AND NOT EXISTS (
+            SELECT 1 FROM _actions AS r WHERE r.removed = a.added AND r.v > a.v
+        )
 )
 SELECT
     {columns}
-FROM read_parquet('{glob}', hive_partitioning = false, union_by_name = true, filename = true)
-WHERE filename IN (SELECT file FROM _visible)"""
+FROM _live
+JOIN read_parquet({data}, hive_partitioning = false, union_by_name = true, filename = true) AS d
+    ON d.filename = _live.file"""
 
 
-def create_table_views(con: duckdb.DuckDBPyConnection, lakes: list[Lake]) -> None:
-    """Create one view per store table over its lake, then the metric views on top."""
-    for lake in lakes:
-        con.execute(f'CREATE OR REPLACE VIEW "{lake.spec.name}" AS\n{lake_view_sql(lake)}')
+def create_table_views(con: duckdb.DuckDBPyConnection, tables: list[DeltaStoreTable]) -> None:
+    """Create one view per store table over its Delta table, then the metric views on top."""
+    for table in tables:
+        con.execute(f'CREATE OR REPLACE VIEW "{table.spec.name}" AS\n{table_view_sql(table)}')
     store_sql.create_views(con)
 
 
@@ -112,7 +134,7 @@ def catalog_is_current(path: Path, root: Path) -> bool:
     return rows.get("root") == str(root) and rows.get("sql") == sql_fingerprint()
 
 
-def build_catalog(path: Path, root: Path, lakes: list[Lake]) -> None:
+def build_catalog(path: Path, root: Path, tables: list[DeltaStoreTable]) -> None:
     """Build the catalog in a temp file and atomically replace ``path`` with it."""
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
     try:
@@ -123,7 +145,7 @@ def build_catalog(path: Path, root: Path, lakes: list[Lake]) -> None:
                 f"INSERT INTO {META_TABLE} VALUES ('root', ?), ('sql', ?)",
                 [str(root), sql_fingerprint()],
             )
-            create_table_views(con, lakes)
+            create_table_views(con, tables)
             con.execute("CHECKPOINT")
         finally:
             con.close()

@@ -89,3 +89,19 @@ class UnreadableFileError(IngestError):
     def __init__(self, path: Path, problem: str) -> None:
         super().__init__(f"{path}: {problem}")
         self.path = path
+
+
+class CorruptTableError(IngestError):
+    """A store table's Delta log cannot be read (a corrupt or truncated entry, a missing log)."""
+
+    def __init__(self, table: str, path: Path, problem: str) -> None:
+        first_line = problem.splitlines()[0] if problem else "unknown problem"
+        super().__init__(
+            f"table {table} at {path} cannot be read: {first_line}",
+            hint=(
+                "nothing was deleted; restore the table folder from a backup, "
+                "or move it aside and load its sources again"
+            ),
+        )
+        self.table = table
+        self.path = path

@@ -1,62 +1,59 @@
-"""A read-only DuckDB connection over the store's lake for readers that know their time range.
+"""The one read path: a snapshot of the store's Delta tables over a time window, in DuckDB.
 
-The catalog's ``sync_events`` view serves any client over every day of the lake. The dashboard,
-the advisor and the alerts read a bounded window, so this reader lists only the day folders the
-window touches, once, with the lake's own rule (:func:`ingest.lake.scan_partition`), hands
-DuckDB the visible files (plus the lake's
-zero-row schema file, so every column exists even in an empty store), casts every column as
-the catalog does (:func:`ingest.tables.duckdb_types`). The metric views are not created on the
-connection (creating each would re-read every file's footer): each query carries the views it
-reads as CTEs (:func:`ingest.scope.scoped_sql`). A bounded time range reads only the day
-folders it can touch.
+The catalog's views serve any client over every day of the store. The dashboard, the advisor,
+the alerts and ``synctel query`` read through this module instead: it resolves the newest
+snapshot of a table's Delta log with delta-rs, keeps only the files of the day partitions the
+window touches, and hands them to an in-memory DuckDB (with the table's zero-row schema file,
+so every column exists even in an empty store), casting every column as the catalog does
+(:func:`ingest.tables.duckdb_types`). The metric views are not created on the connection
+(creating each would re-read every file's footer): each query carries the views it reads as
+CTEs (:func:`ingest.scope.scoped_sql`).
 
-The connection is in memory and only reads immutable Parquet files: it never takes the
-writers' lock, and files a compaction merges away stay on disk for the store's grace period,
-so a query that listed them finishes reading them.
+A snapshot is a fixed list of files. A compaction or retention that commits while the query
+runs does not change it, and the files it removes stay on disk for the retention window
+(:data:`ingest.delta_table.RETENTION_HOURS`), so the query reads whole files and never a row twice.
+The reader never takes the writers' lock.
 """
 
 from __future__ import annotations
 
-import functools
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
-from typing import Final
 
 import duckdb
 
-from ingest.lake import SCHEMA_DIR, scan_partition
-from ingest.tables import EVENTS, duckdb_types
-
-DAY_PREFIX: Final = "day="
-"""How a lake names its day partitions (``day=YYYY-MM-DD``)."""
-
-
-@functools.cache
-def _columns() -> str:
-    return ", ".join(f'CAST("{n}" AS {t}) AS "{n}"' for n, t in duckdb_types()[EVENTS.name])
+from ingest.delta_table import DeltaStoreTable
+from ingest.sql import create_views
+from ingest.tables import EVENTS, TABLES, TableSpec, duckdb_types
 
 
 def _quoted(paths: list[Path]) -> str:
     return "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths) + "]"
 
 
-def event_files(store: Path, first: date | None = None, last: date | None = None) -> list[Path]:
-    """The visible events files of the day folders from ``first`` to ``last`` (inclusive,
-    None: unbounded), after the lake's zero-row schema file."""
-    lake = Path(store) / EVENTS.lake
-    files = [lake / SCHEMA_DIR / "schema.parquet"]
-    try:
-        folders = sorted(p for p in lake.iterdir() if p.name.startswith(DAY_PREFIX))
-    except OSError:
-        return files
-    for folder in folders:
-        try:
-            day = date.fromisoformat(folder.name.removeprefix(DAY_PREFIX))
-        except ValueError:
-            continue
-        if (first is None or day >= first) and (last is None or day <= last):
-            files.extend(scan_partition(folder).visible)
+def table_files(
+    store: Path, spec: TableSpec = EVENTS, first: date | None = None, last: date | None = None
+) -> list[Path]:
+    """The table's zero-row schema file, then the data files of its newest snapshot in the
+    day partitions ``first`` .. ``last`` (inclusive; None: unbounded)."""
+    table = DeltaStoreTable(Path(store), spec)
+    files = [table.schema_file]
+    if table.exists():
+        files.extend(Path(uri.removeprefix("file://")) for uri in table.files(first, last))
     return files
+
+
+def event_files(store: Path, first: date | None = None, last: date | None = None) -> list[Path]:
+    """:func:`table_files` of ``sync_events``."""
+    return table_files(store, EVENTS, first, last)
+
+
+def _view(con: duckdb.DuckDBPyConnection, spec: TableSpec, files: list[Path]) -> None:
+    columns = ", ".join(f'CAST("{n}" AS {t}) AS "{n}"' for n, t in duckdb_types()[spec.name])
+    con.execute(
+        f"CREATE VIEW {spec.name} AS SELECT {columns} "
+        f"FROM read_parquet({_quoted(files)}, union_by_name = true)"
+    )
 
 
 def connect(
@@ -67,12 +64,48 @@ def connect(
     con = duckdb.connect(":memory:")
     try:
         con.execute("SET enable_progress_bar = false")
-        files = _quoted(event_files(store, first, last))
-        con.execute(
-            f"CREATE VIEW {EVENTS.name} AS SELECT {_columns()} "
-            f"FROM read_parquet({files}, union_by_name = true)"
-        )
+        _view(con, EVENTS, event_files(store, first, last))
     except BaseException:
         con.close()
         raise
     return con
+
+
+def connect_tables(
+    store: Path, first: date | None = None, last: date | None = None
+) -> duckdb.DuckDBPyConnection:
+    """An in-memory connection with a view of every store table (the days ``first`` ..
+    ``last``; None: unbounded) and the metric views of ``sql/views`` on top. Close it."""
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute("SET enable_progress_bar = false")
+        for spec in TABLES:
+            _view(con, spec, table_files(store, spec, first, last))
+        create_views(con)
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def days(store: Path, spec: TableSpec = EVENTS) -> list[date]:
+    """The UTC days the table holds data for, oldest first (newest snapshot)."""
+    table = DeltaStoreTable(Path(store), spec)
+    return table.days() if table.exists() else []
+
+
+def newest_time(store: Path, spec: TableSpec = EVENTS) -> datetime | None:
+    """The newest value of the table's time column (None: the table is empty)."""
+    found = days(store, spec)
+    if not found:
+        return None
+    files = table_files(store, spec, found[-1], found[-1])
+    con = duckdb.connect(":memory:")
+    try:
+        row = con.execute(
+            f'SELECT max("{spec.time_column}") FROM read_parquet({_quoted(files)}, '
+            "union_by_name = true)"
+        ).fetchone()
+    finally:
+        con.close()
+    return row[0] if row is not None and isinstance(row[0], datetime) else None

@@ -1,16 +1,17 @@
-"""The store: a folder of immutable Parquet lakes plus ``catalog.duckdb`` holding the views.
+"""The store: a folder of Delta Lake tables plus ``catalog.duckdb`` holding the views.
 
 Layout::
 
     <store>/
+      store.json              the store's format and settings (retention)
       catalog.duckdb          views only; rebuilt atomically, never held open by a writer
-      .writer.lock            writers (appends, compaction) flock it; readers never touch it
-      events/ spans/ metrics/ quarantine/
-        _schema/schema.parquet
-        day=YYYY-MM-DD/<lo>-<hi>.parquet
+      .writer.lock            writers (appends, compaction, retention) flock it
+      events/ spans/ metrics/ quarantine/     one Delta table each (see :mod:`ingest.delta_table`)
 
-See :mod:`ingest.lake` for the visibility rule that makes appends and compaction atomic for
-readers, and :mod:`ingest.catalog` for the views.
+Writers serialise on the lock, so two processes (``synctel serve`` while ``synctel load``
+runs) both commit and lose nothing, and a key check before a commit sees every earlier commit.
+Readers never take the lock: they read a snapshot of the Delta log (:mod:`ingest.reader`, or
+the views of :mod:`ingest.catalog`).
 """
 
 from __future__ import annotations
@@ -20,54 +21,88 @@ import datetime as dt
 import fcntl
 import threading
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from ingest.catalog import CATALOG_FILE, build_catalog, catalog_is_current
-from ingest.compaction import CompactionResult, compact_lake, compact_partition
+from ingest.delta_table import (
+    RETENTION_HOURS,
+    Append,
+    Compaction,
+    DeltaStoreTable,
+    append_batch,
+    conform,
+)
 from ingest.errors import StoreLayoutError, StoreNotFoundError
-from ingest.lake import Lake, WriteFile, conform, scan_partition, write_parquet_file
+from ingest.settings import StoreSettings, check_layout, read_settings, write_settings
 from ingest.tables import EVENTS, METRICS, QUARANTINE, SPANS, TABLES, TableSpec
 
 LOCK_FILE: Final = ".writer.lock"
 """The writers' lock file inside the store folder."""
 DEFAULT_AUTO_COMPACT_EVERY: Final = 32
-"""A partition is compacted by the writer once it has this many visible files."""
-DEFAULT_GRACE_SECONDS: Final = 300.0
-"""Merged-away files live this long after their compaction (readers may still be reading)."""
-MAX_ACTIVATION_DELAY_S: Final = 2.0
-"""A compaction goes live for readers this long after it is published (at most half the
-grace period), so that no query can list the merged file in one listing and miss it in another
-(see :mod:`ingest.lake`)."""
+"""A day partition is optimized by the writer once it has this many files."""
+
+
+@dataclass(frozen=True)
+class CompactionResult:
+    """What one ``Store.compact`` call did."""
+
+    tables: list[Compaction] = field(default_factory=list)
+    """One OPTIMIZE per table."""
+    removed: int = 0
+    """Files vacuum deleted (removed longer ago than the retention window)."""
+
+    def summary(self) -> str:
+        """One line for ``synctel compact``."""
+        merged = [t for t in self.tables if t.files_removed]
+        if not merged:
+            return f"nothing to compact; {self.removed} old file(s) deleted"
+        parts = ", ".join(
+            f"{t.table}: {t.files_removed} files into {t.files_added} ({t.partitions} day(s))"
+            for t in merged
+        )
+        return f"compacted {parts}; {self.removed} old file(s) deleted"
+
+
+@dataclass(frozen=True)
+class RetentionResult:
+    """What one ``Store.apply_retention`` call did."""
+
+    before: dt.date
+    """Every day before this one was deleted."""
+    rows: dict[str, int]
+    """Rows deleted, by table."""
+    files_deleted: int
+    """Files vacuum deleted from disk."""
+
+    def summary(self) -> str:
+        """One line for ``synctel retention``."""
+        rows = ", ".join(f"{name}: {n}" for name, n in self.rows.items() if n) or "no rows"
+        return (
+            f"deleted days before {self.before.isoformat()} ({rows}); "
+            f"{self.files_deleted} file(s) removed from disk"
+        )
 
 
 class Store:
     """A synctel store folder; safe to share between threads of one writer process.
 
-    Several writer processes may use the same store: their writes serialise on a file lock.
-    Readers use :meth:`connect` or plain ``duckdb.connect(catalog_path, read_only=True)``.
+    Several writer processes may use the same store: their commits serialise on a file lock.
+    Readers use :mod:`ingest.reader`, :meth:`connect`, or plain
+    ``duckdb.connect(catalog_path, read_only=True)``.
     """
 
-    def __init__(
-        self,
-        path: Path,
-        *,
-        auto_compact_every: int,
-        grace_seconds: float,
-        write_file: WriteFile,
-    ) -> None:
+    def __init__(self, path: Path, *, auto_compact_every: int, append: Append) -> None:
         self.path = path
         """Absolute path of the store folder."""
         self.auto_compact_every = auto_compact_every
-        """Compact a partition after an append leaves it with this many files (0: never)."""
-        self.grace_seconds = grace_seconds
-        """How long merged-away files are kept for readers that listed them."""
-        self._lakes = {t.name: Lake(path, t, write_file) for t in TABLES}
+        """Optimize a day partition once an append leaves it with this many files (0: never)."""
+        self._tables = {t.name: DeltaStoreTable(path, t, append) for t in TABLES}
         self._thread_lock = threading.RLock()
         self._lock_depth = 0
 
@@ -78,54 +113,51 @@ class Store:
         *,
         create: bool = True,
         auto_compact_every: int = DEFAULT_AUTO_COMPACT_EVERY,
-        grace_seconds: float = DEFAULT_GRACE_SECONDS,
-        write_file: WriteFile = write_parquet_file,
+        append: Append = append_batch,
     ) -> Store:
         """Open (and with ``create``, make) the store at ``path``.
 
-        Cleans up temp files a killed writer left, and rebuilds ``catalog.duckdb`` if it is
-        missing, was built for other SQL, or the folder moved. Raises
-        :class:`~ingest.errors.StoreNotFoundError` when there is no store and ``create`` is off.
+        Rebuilds ``catalog.duckdb`` if it is missing, was built for other SQL, or the folder
+        moved. Raises :class:`~ingest.errors.StoreNotFoundError` when there is no store and
+        ``create`` is off, and :class:`~ingest.errors.StoreLayoutError` for a folder that is
+        not a store, a store of the old layout (``synctel migrate`` converts it) or of a newer
+        format.
         """
         root = Path(path).expanduser().resolve()
-        if not create and not (root / CATALOG_FILE).exists():
-            raise StoreNotFoundError(root)
         if root.exists() and not root.is_dir():
             raise StoreLayoutError(root, "it is a file, not a folder")
-        store = cls(
-            root,
-            auto_compact_every=auto_compact_every,
-            grace_seconds=grace_seconds,
-            write_file=write_file,
-        )
+        check_layout(root, create=create)
+        if not create and not (root / CATALOG_FILE).exists():
+            raise StoreNotFoundError(root)
+        store = cls(root, auto_compact_every=auto_compact_every, append=append)
         if create or not catalog_is_current(store.catalog_path, root):
             store._prepare(create)
         return store
-
-    @property
-    def activation_delay_s(self) -> float:
-        """How long after publication a compaction goes live for readers."""
-        return min(MAX_ACTIVATION_DELAY_S, self.grace_seconds / 2)
 
     @property
     def catalog_path(self) -> Path:
         """Absolute path of ``catalog.duckdb``."""
         return self.path / CATALOG_FILE
 
-    def lake(self, table: str) -> Lake:
-        """The lake of a table name (``sync_events``, ``spans``, ``metric_points``, …)."""
-        return self._lakes[table]
+    @property
+    def settings(self) -> StoreSettings:
+        """The store's settings (``store.json``)."""
+        return read_settings(self.path)
+
+    def table(self, name: str) -> DeltaStoreTable:
+        """The Delta table of a table name (``sync_events``, ``spans``, …)."""
+        return self._tables[name]
 
     def _prepare(self, create: bool) -> None:
         if create:
             self.path.mkdir(parents=True, exist_ok=True)
         with self._locked():
-            rebuild = not catalog_is_current(self.catalog_path, self.path)
-            for lake in self._lakes.values():
-                lake.ensure(rewrite_schema=rebuild)
-                lake.remove_temp_files()
-            if rebuild:
-                build_catalog(self.catalog_path, self.path, list(self._lakes.values()))
+            if create and not (self.path / "store.json").exists():
+                write_settings(self.path, StoreSettings())
+            for table in self._tables.values():
+                table.ensure()
+            if not catalog_is_current(self.catalog_path, self.path):
+                build_catalog(self.catalog_path, self.path, list(self._tables.values()))
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
@@ -150,75 +182,32 @@ class Store:
     # -- writing ---------------------------------------------------------------------------
 
     def append(self, spec: TableSpec, batch: pa.Table, *, skip_existing: bool = False) -> int:
-        """Append rows to a table; returns the rows written (atomic per UTC day).
+        """Append rows to a table in one commit; returns the rows written.
 
         With ``skip_existing``, rows whose key (``spec.key``) is already stored, or repeated
         earlier in the batch, are left out. Stored keys are looked up under the writers' lock
-        in the files of the UTC days the batch touches and the day on either side (a row's key
-        includes or derives from its time, so a repeat lands in the same day; the margin
-        absorbs sources that round a time differently), so the cost follows the batch, not the
-        store."""
+        in the UTC days the batch touches and the day on either side (a row's key includes or
+        derives from its time, so a repeat lands in the same day; the margin absorbs sources
+        that round a time differently), so the cost follows the batch, not the store."""
         rows = conform(spec, batch)
         if rows.num_rows == 0:
             return 0
-        lake = self._lakes[spec.name]
+        table = self._tables[spec.name]
         with self._locked():
             if skip_existing and spec.key:
                 rows = rows.filter(self._new_rows(spec, rows))
                 if rows.num_rows == 0:
                     return 0
-            written = lake.append(rows)
+            table.append(rows)
             if self.auto_compact_every > 1:
-                folders = {p.parent for p in written}
-                for folder in folders:
-                    compact_partition(
-                        lake, folder, self.auto_compact_every, self.activation_delay_s
-                    )
-                lake.remove_superseded(self.grace_seconds, folders)
+                for day in _days(spec, rows):
+                    if table.file_count(day) >= self.auto_compact_every:
+                        table.compact(day)
         return int(rows.num_rows)
 
     def append_events(self, batch: pa.Table, *, skip_existing: bool = False) -> int:
         """Append ``sync_events`` rows (``skip_existing``: see :meth:`append`, by event_id)."""
         return self.append(EVENTS, batch, skip_existing=skip_existing)
-
-    def _new_rows(self, spec: TableSpec, rows: pa.Table) -> pa.Array:
-        """Mask of the rows to keep: no key, or a key neither stored nor seen earlier in rows."""
-        keys = _keys(spec, rows)
-        position = pa.array(range(len(keys)), pa.int64())
-        firsts = (
-            pa.table({"key": keys, "i": position})
-            .filter(pc.is_valid(keys))
-            .group_by("key", use_threads=False)
-            .aggregate([("i", "min")])
-            .column("i_min")
-        )
-        keep = pc.is_in(position, value_set=firsts)
-        stored = self._stored_keys(spec, rows)
-        if len(stored):
-            keep = pc.and_(keep, pc.invert(pc.is_in(keys, value_set=stored)))
-        return pc.or_(keep, pc.is_null(keys))
-
-    def _stored_keys(self, spec: TableSpec, rows: pa.Table) -> pa.Array:
-        """Every stored key in the visible files of the rows' days and their neighbours
-        (the caller holds the lock, so the visible set cannot change)."""
-        ts = rows.column(spec.time_column).drop_null()
-        if len(ts) == 0:
-            return pa.array([], pa.string())
-        days = {
-            day + dt.timedelta(days=shift)
-            for day in pc.unique(ts.cast(pa.date32())).to_pylist()
-            for shift in (-1, 0, 1)
-        }
-        lake = self._lakes[spec.name]
-        found: list[pa.Array] = []
-        for day in sorted(days):
-            folder = lake.path / f"day={day.isoformat()}"
-            if folder.is_dir():
-                for path in scan_partition(folder).visible:
-                    found.append(_keys(spec, pq.read_table(path, columns=list(spec.key))))
-        if not found:
-            return pa.array([], pa.string())
-        return pa.concat_arrays(found)
 
     def append_spans(self, batch: pa.Table, *, skip_existing: bool = False) -> int:
         """Append ``spans`` rows (``skip_existing``: by trace and span id); rows written."""
@@ -233,16 +222,63 @@ class Store:
         """Append ``quarantine`` rows (unreadable input, with its reason); returns rows written."""
         return self.append(QUARANTINE, batch)
 
-    def compact(self, min_files: int = 2) -> CompactionResult:
-        """Merge every partition with at least ``min_files`` visible files, and delete
-        merged-away files whose grace period has passed."""
+    def _new_rows(self, spec: TableSpec, rows: pa.Table) -> pa.Array:
+        """Mask of the rows to keep: no key, or a key neither stored nor seen earlier in rows."""
+        keys = _keys(spec, rows)
+        position = pa.array(range(len(keys)), pa.int64())
+        firsts = (
+            pa.table({"key": keys, "i": position})
+            .filter(pc.is_valid(keys))
+            .group_by("key", use_threads=False)
+            .aggregate([("i", "min")])
+            .column("i_min")
+        )
+        keep = pc.is_in(position, value_set=firsts)
+        days = {d + dt.timedelta(days=s) for d in _days(spec, rows) for s in (-1, 0, 1)}
+        stored = _keys(spec, self._tables[spec.name].read(spec.key, sorted(days)))
+        if len(stored):
+            keep = pc.and_(keep, pc.invert(pc.is_in(keys, value_set=stored)))
+        return pc.or_(keep, pc.is_null(keys))
+
+    # -- maintenance -----------------------------------------------------------------------
+
+    def compact(self, *, zorder: bool = False) -> CompactionResult:
+        """OPTIMIZE every table (z-ordered by its cluster columns and time with ``zorder``),
+        checkpoint the logs, then vacuum files removed longer ago than the retention window."""
         with self._locked():
-            merged = []
-            removed = 0
-            for lake in self._lakes.values():
-                merged.extend(compact_lake(lake, min_files, self.activation_delay_s))
-                removed += lake.remove_superseded(self.grace_seconds)
-        return CompactionResult(merged, removed)
+            done = [
+                t.compact(zorder=(*t.spec.cluster_by, t.spec.time_column) if zorder else ())
+                for t in self._tables.values()
+            ]
+            for table in self._tables.values():
+                table.checkpoint()
+            removed = self.vacuum()
+        return CompactionResult(done, removed)
+
+    def vacuum(self, retention_hours: float = RETENTION_HOURS) -> int:
+        """Delete files removed from the tables (and files no commit references) longer ago
+        than ``retention_hours``; returns how many. A reader that started less than that long
+        ago keeps every file of its snapshot."""
+        with self._locked():
+            return sum(len(t.vacuum(retention_hours)) for t in self._tables.values())
+
+    def apply_retention(
+        self,
+        keep_days: int,
+        *,
+        today: dt.date | None = None,
+        retention_hours: float = RETENTION_HOURS,
+    ) -> RetentionResult:
+        """Delete every whole day older than ``keep_days`` days (counted back from ``today``,
+        UTC), then vacuum (see :meth:`vacuum`)."""
+        if keep_days < 1:
+            raise ValueError("keep_days must be at least 1")
+        today = today or dt.datetime.now(dt.UTC).date()
+        before = today - dt.timedelta(days=keep_days - 1)
+        with self._locked():
+            rows = {name: t.delete_before(before) for name, t in self._tables.items()}
+            files = self.vacuum(retention_hours)
+        return RetentionResult(before, rows, files)
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -264,6 +300,11 @@ class Store:
         finally:
             con.close()
         return {str(r[0]) for r in rows}
+
+
+def _days(spec: TableSpec, rows: pa.Table) -> list[dt.date]:
+    ts = rows.column(spec.time_column).drop_null()
+    return sorted(pc.unique(ts.cast(pa.date32())).to_pylist()) if len(ts) else []
 
 
 def _keys(spec: TableSpec, rows: pa.Table) -> pa.Array:

@@ -19,15 +19,31 @@ from synctel.commands import (
     dashboard,
     demo,
     load,
+    migrate,
     profile,
     query,
+    retention,
     serve,
     simulate,
 )
 from synctel.commands._common import CommandError
 from vocabulary.errors import SynctelError
 
-COMMANDS = (profile, load, query, compact, serve, simulate, demo, dashboard, alerts, advise, bench)
+COMMANDS = (
+    profile,
+    load,
+    query,
+    compact,
+    retention,
+    migrate,
+    serve,
+    simulate,
+    demo,
+    dashboard,
+    alerts,
+    advise,
+    bench,
+)
 """Every sub-command, registered in this order in ``synctel --help``."""
 
 

@@ -1,10 +1,9 @@
 """Open a store for the advisor: the evidence window's events, read once into memory.
 
-The catalog's ``sync_events`` resolves file visibility row by row, which costs seconds at
-millions of events; like the dashboard (:mod:`ingest.reader`), the advisor lists the
-lake's visible files with the lake's own rule and reads only the day folders the window can
-touch. It then keeps just the events and columns the advice queries read, in an in-memory
-table named ``sync_events``: the seven queries share one read of the files.
+Like the dashboard, the advisor reads through :mod:`ingest.reader`: the newest snapshot's files
+of the day partitions the window can touch. It then keeps just the events and columns the
+advice queries read, in an in-memory table named ``sync_events``: the seven queries share one
+read of the files.
 """
 
 from __future__ import annotations
@@ -15,8 +14,7 @@ from typing import Final
 
 import duckdb
 
-from ingest.lake import scan_partition
-from ingest.reader import DAY_PREFIX, event_files
+from ingest.reader import event_files, newest_time
 from ingest.store import Store
 from ingest.tables import EVENTS, duckdb_types
 from insights.advisor.thresholds import WINDOW_DAYS
@@ -58,22 +56,6 @@ def _quoted(paths: list[Path]) -> str:
     return "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths) + "]"
 
 
-def _newest_ts(con: duckdb.DuckDBPyConnection, store: Path) -> object:
-    """The newest event's ts, from the newest day folder that has one (None: no events)."""
-    lake = store / EVENTS.lake
-    try:
-        folders = sorted((p for p in lake.iterdir() if p.name.startswith(DAY_PREFIX)), reverse=True)
-    except OSError:
-        return None
-    for folder in folders:
-        files = scan_partition(folder).visible
-        if files:
-            found = con.execute(f"SELECT max(ts) FROM read_parquet({_quoted(files)})").fetchone()
-            if found is not None and found[0] is not None:
-                return found[0]
-    return None
-
-
 def open_events(store: Path, days: int = WINDOW_DAYS) -> duckdb.DuckDBPyConnection:
     """An in-memory connection whose ``sync_events`` table holds the store's events of the
     last ``days`` days of data (those the advice reads). ``StoreNotFoundError`` when ``store``
@@ -86,7 +68,7 @@ def open_events(store: Path, days: int = WINDOW_DAYS) -> duckdb.DuckDBPyConnecti
         con.execute(
             "CREATE TABLE sync_events (" + ", ".join(f'"{c}" {types[c]}' for c in COLUMNS) + ")"
         )
-        newest = _newest_ts(con, Path(store))
+        newest = newest_time(Path(store))
         if isinstance(newest, datetime):
             start = newest - timedelta(days=days)
             files = _quoted(event_files(Path(store), start.date(), None))

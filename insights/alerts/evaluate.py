@@ -27,7 +27,6 @@ import duckdb
 from ingest import reader
 from ingest.catalog import CATALOG_FILE
 from ingest.scope import PASS_SLACK, Filters, scoped_sql
-from ingest.tables import EVENTS
 from insights.alerts.errors import AlertsError
 from insights.alerts.rules import AlertRule
 
@@ -79,32 +78,8 @@ def utc_now() -> dt.datetime:
 
 
 def latest_event(store: Path) -> dt.datetime | None:
-    """The newest event's ``ts`` (naive UTC), reading only the newest non-empty day folder."""
-    for day in sorted(_days(store), reverse=True):
-        con = reader.connect(store, day, day)
-        try:
-            row = con.execute("SELECT max(ts) FROM sync_events").fetchone()
-        finally:
-            con.close()
-        if row is not None and row[0] is not None:
-            found: dt.datetime = row[0]
-            return found
-    return None
-
-
-def _days(store: Path) -> list[dt.date]:
-    """The UTC days the events lake has a folder for."""
-    found = []
-    try:
-        folders = list((Path(store) / EVENTS.lake).iterdir())
-    except OSError:
-        return []
-    for folder in folders:
-        try:
-            found.append(dt.date.fromisoformat(folder.name.removeprefix(reader.DAY_PREFIX)))
-        except ValueError:
-            continue
-    return found
+    """The newest event's ``ts`` (naive UTC), reading only the newest day partition."""
+    return reader.newest_time(store)
 
 
 def window_end(store: Path, end: WindowEnd, now: dt.datetime) -> dt.datetime | None:

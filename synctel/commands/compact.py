@@ -1,4 +1,4 @@
-"""``synctel compact``: merge each day's small Parquet files, invisibly to readers."""
+"""``synctel compact``: OPTIMIZE the store's Delta tables, checkpoint, vacuum, apply retention."""
 
 from __future__ import annotations
 
@@ -11,18 +11,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     """Add ``compact``."""
     parser = subparsers.add_parser(
         "compact",
-        help="merge each day's small Parquet files into one (readers keep working)",
+        help="merge each day's small files (Delta OPTIMIZE); readers keep working",
         description=(
-            "Merge the files of every day partition that has at least --min-files of them, "
-            "and delete files merged away longer ago than the grace period."
+            "OPTIMIZE every table of the store (merge each day's small files in one commit), "
+            "checkpoint the Delta logs, apply the store's retention setting if it has one, and "
+            "vacuum files removed longer ago than the readers' window (1 hour)."
         ),
     )
     parser.add_argument(
-        "--min-files",
-        type=int,
-        default=2,
-        metavar="N",
-        help="only merge partitions with at least N files (default: 2)",
+        "--zorder",
+        action="store_true",
+        help="also order each day's rows by event then time (Z-order), for selective scans",
     )
     add_store_option(parser)
     parser.set_defaults(func=run)
@@ -33,5 +32,8 @@ def run(args: argparse.Namespace) -> int:
     from ingest.store import Store
 
     store = Store.open(store_path(args), create=False)
-    print(store.compact(min_files=args.min_files).summary())
+    keep = store.settings.retention_days
+    if keep is not None:
+        print(store.apply_retention(keep).summary())
+    print(store.compact(zorder=args.zorder).summary())
     return 0

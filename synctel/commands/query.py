@@ -23,8 +23,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "query",
         help="run SQL on the store (read-only) and print the result",
         description=(
-            "Run DuckDB SQL against the store's catalog (tables sync_events, spans, "
-            "metric_points, quarantine and the metric views). The store is opened read-only."
+            "Run DuckDB SQL against the newest snapshot of the store (tables sync_events, "
+            "spans, metric_points, quarantine and the metric views). The store is read-only."
         ),
     )
     parser.add_argument("sql", nargs="?", metavar="SQL", help="the query, e.g. 'FROM daily_health'")
@@ -47,6 +47,7 @@ def run(args: argparse.Namespace) -> int:
     """Open the store read-only, run the query (or ``--list``) and print the result."""
     import duckdb
 
+    from ingest import reader
     from ingest.store import Store
 
     if not args.list and not args.sql:
@@ -56,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
         for name, description in relations():
             print(f"{name:<{max(len(n) for n, _ in relations())}}  {description}")
         return 0
-    con = store.connect()
+    con = reader.connect_tables(store.path)
     try:
         result = con.execute(args.sql)
         columns = [d[0] for d in result.description or []]

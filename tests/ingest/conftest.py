@@ -11,5 +11,5 @@ from ingest.store import Store
 
 @pytest.fixture
 def store(tmp_path: Path) -> Store:
-    """A fresh store with auto-compaction off and no grace period."""
-    return Store.open(tmp_path / "store", auto_compact_every=0, grace_seconds=0)
+    """A fresh store with auto-compaction off."""
+    return Store.open(tmp_path / "store", auto_compact_every=0)

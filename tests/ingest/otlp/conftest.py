@@ -15,7 +15,7 @@ from ingest.store import Store
 @pytest.fixture
 def store(tmp_path: Path) -> Store:
     """A fresh store with auto-compaction off."""
-    return Store.open(tmp_path / "store", auto_compact_every=0, grace_seconds=0)
+    return Store.open(tmp_path / "store", auto_compact_every=0)
 
 
 @pytest.fixture
