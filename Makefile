@@ -14,7 +14,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev,azure,dashboard]'
+	$(PY) -m pip install --quiet -e '.[dev,azure,dashboard,scale]'
 	touch $(STAMP)
 
 demo: $(STAMP)

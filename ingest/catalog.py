@@ -77,20 +77,20 @@ def table_view_sql(table: DeltaStoreTable) -> str:
     root = str(table.path)
     log = f"{root}/{LOG_DIR}"
     data = _quote(f"{root}/*/[!0]*.parquet")
-    return f"""WITH _checkpoints AS (
+    return f"""WITH _checkpoints AS MATERIALIZED (
     SELECT add.path AS added, remove.path AS removed,
         TRY_CAST(regexp_extract(parse_filename(filename), {_CHECKPOINT_RE}, 1) AS BIGINT) AS cp
     FROM read_parquet({_quote(log + "/*.checkpoint.parquet")}, filename = true)
 ),
 _cp AS (SELECT max(cp) AS v FROM _checkpoints),
-_commits AS (
+_commits AS MATERIALIZED (
     SELECT add.path AS added, remove.path AS removed,
         TRY_CAST(regexp_extract(parse_filename(filename), {_COMMIT_RE}, 1) AS BIGINT) AS v
     FROM read_json({_quote(log + "/*.json")}, format = 'newline_delimited',
         columns = {{'add': 'STRUCT(path VARCHAR)', 'remove': 'STRUCT(path VARCHAR)'}},
         filename = true)
 ),
-_actions AS (
+_actions AS MATERIALIZED (
     SELECT added, removed, -1 AS v FROM _checkpoints WHERE cp = (SELECT v FROM _cp)
     UNION ALL
     SELECT added, removed, v FROM _commits WHERE v > (SELECT v FROM _cp)

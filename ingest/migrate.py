@@ -23,7 +23,7 @@ from typing import Final
 import pyarrow.parquet as pq
 
 from ingest.errors import StoreLayoutError
-from ingest.settings import SETTINGS_FILE, is_old_layout
+from ingest.settings import FORMAT, SETTINGS_FILE, is_old_layout, read_settings
 from ingest.tables import TABLES
 
 OLD_FOLDER: Final = "old-layout"
@@ -60,9 +60,13 @@ class MigrationResult:
     """Old data files read."""
     kept_at: Path | None = None
     """Where the old files are kept."""
+    already: bool = False
+    """The store was already in this format: nothing was done."""
 
     def summary(self) -> str:
         """One line for ``synctel migrate``."""
+        if self.already:
+            return f"the store is already in the Delta format (format {FORMAT}): nothing to do"
         rows = ", ".join(f"{name}: {n}" for name, n in self.rows.items())
         return (
             f"converted {self.files} file(s) into Delta tables ({rows}); the old files are "
@@ -76,6 +80,8 @@ def migrate(root: Path, progress: Callable[[str], None] = lambda _: None) -> Mig
 
     root = Path(root).expanduser().resolve()
     old = root / OLD_FOLDER
+    if (root / SETTINGS_FILE).exists() and read_settings(root).format == FORMAT:
+        return MigrationResult(already=True)
     if not is_old_layout(root) and not (old.is_dir() and not (root / SETTINGS_FILE).exists()):
         raise StoreLayoutError(root, "it is not a store of the old layout; nothing to convert")
     old.mkdir(exist_ok=True)

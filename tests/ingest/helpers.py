@@ -6,13 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import uuid
-from pathlib import Path
 
 import pyarrow as pa
+from deltalake import DeltaTable
 from opentelemetry.sdk._logs import LoggerProvider
 from opentelemetry.sdk._logs.export import InMemoryLogRecordExporter, SimpleLogRecordProcessor
 
-from ingest.lake import write_parquet_file
+from ingest.delta_table import append_batch
 from ingest.store import Store
 from vocabulary.contract import Attr, Event
 
@@ -54,13 +54,12 @@ def records(n: int, start: int = 0) -> list:
 
 
 class Disk:
-    """An injectable writer: raises ENOSPC while ``full``."""
+    """An injectable commit (``Store.open(append=...)``): raises ENOSPC while ``full``."""
 
     def __init__(self) -> None:
         self.full = False
 
-    def write(self, table: pa.Table, path: Path) -> None:
+    def append(self, table: DeltaTable, rows: pa.Table) -> None:
         if self.full:
-            path.write_bytes(b"PAR1 partial")  # a half-written temp file, as a real disk leaves
             raise OSError(errno.ENOSPC, "No space left on device")
-        write_parquet_file(table, path)
+        append_batch(table, rows)

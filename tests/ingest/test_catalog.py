@@ -1,4 +1,4 @@
-"""catalog.duckdb: one scan per table view, absolute paths, atomic rebuilds."""
+"""catalog.duckdb: one listing per glob, absolute paths, atomic rebuilds."""
 
 from __future__ import annotations
 
@@ -15,12 +15,14 @@ from tests.ingest.helpers import count, events
 
 @pytest.mark.parametrize("table", ["sync_events", "spans", "metric_points", "quarantine"])
 def test_each_table_view_lists_its_files_once(store: Store, table: str) -> None:
-    # Two scans would be two directory listings, which a compaction can fall between.
+    # Two scans of one glob would be two directory listings, which a commit can fall between:
+    # the checkpoints, the JSON commits and the data files are each listed exactly once.
     con = store.connect()
     try:
         for query in (f"SELECT count(*) FROM {table}", f"SELECT * FROM {table}"):
             plan = con.execute(f"EXPLAIN {query}").fetchall()[0][1]
-            assert plan.count("READ_PARQUET") == 1, plan
+            assert plan.count("READ_PARQUET") == 2, plan  # checkpoints, data files
+            assert plan.count("READ_JSON") == 1, plan  # commits
     finally:
         con.close()
 

@@ -16,7 +16,7 @@ from tests.ingest.helpers import Disk, count, records
 
 
 def data_files(store: Store) -> list[Path]:
-    return sorted(store.lake("sync_events").path.glob("day=*/*.parquet"))
+    return sorted(store.table("sync_events").files())
 
 
 def test_exports_are_held_then_written_as_one_file_on_force_flush(store: Store) -> None:
@@ -61,7 +61,7 @@ def test_shutdown_writes_held_rows(store: Store) -> None:
 
 def test_failed_write_keeps_rows_reports_failure_and_recovers(tmp_path: Path) -> None:
     disk = Disk()
-    store = Store.open(tmp_path / "s", auto_compact_every=0, write_file=disk.write)
+    store = Store.open(tmp_path / "s", auto_compact_every=0, append=disk.append)
     exporter = StoreLogExporter(store, flush_rows=50, max_delay_s=60, max_buffered_rows=100)
     disk.full = True
     assert exporter.export(records(60)) == LogRecordExportResult.FAILURE

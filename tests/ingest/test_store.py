@@ -1,9 +1,8 @@
-"""The store: layout, appends, compaction, idempotency and catalog rebuilds."""
+"""The store: appends, idempotency and catalog rebuilds (Delta mechanics: test_delta_store)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
 from pathlib import Path
 
@@ -12,7 +11,6 @@ import pyarrow as pa
 import pytest
 
 from ingest.errors import SchemaMismatchError, StoreNotFoundError
-from ingest.lake import scan_partition
 from ingest.store import Store
 from tests.ingest.helpers import DAY, count, events
 
@@ -32,41 +30,10 @@ def test_append_partitions_by_utc_day(store: Store) -> None:
     late = dt.datetime(2026, 5, 1, 23, 30, tzinfo=dt.timezone(dt.timedelta(hours=-2)))
     store.append_events(events(2, day=DAY))
     store.append_events(events(1, start=10, day=late))  # 2026-05-02 01:30 UTC
-    days = sorted(p.name for p in store.lake("sync_events").partitions())
-    assert days == ["day=2026-05-01", "day=2026-05-02"]
+    assert store.table("sync_events").days() == [dt.date(2026, 5, 1), dt.date(2026, 5, 2)]
     assert count(store, "SELECT count(*) FROM sync_events WHERE ts >= '2026-05-02'") == 1
     ts = count(store, "SELECT hour(ts) FROM sync_events WHERE event_id = 'e10'")
     assert ts == 1  # stored as naive UTC
-
-
-def test_compaction_merges_and_keeps_rows_exactly_once(tmp_path: Path) -> None:
-    store = Store.open(tmp_path / "s", auto_compact_every=0, grace_seconds=3600)
-    for i in range(5):
-        store.append_events(events(3, start=3 * i))
-    folder = store.lake("sync_events").partitions()[0]
-    assert len(scan_partition(folder).visible) == 5
-    result = store.compact(min_files=2)
-    assert [m.files_in for m in result.merged] == [5]
-    assert result.removed_files == 0  # still in their grace period
-    files = scan_partition(folder)
-    assert len(files.visible) == 1
-    assert len(files.superseded) == 5
-    assert count(store) == 15
-    assert count(store, "SELECT count(DISTINCT event_id) FROM sync_events") == 15
-    store.append_events(events(1, start=100))
-    assert count(store) == 16
-    store.grace_seconds = 0
-    assert store.compact(min_files=3).removed_files == 5
-    assert count(store) == 16
-
-
-def test_auto_compaction_after_n_appends(tmp_path: Path) -> None:
-    store = Store.open(tmp_path / "s", auto_compact_every=4, grace_seconds=0)
-    for i in range(9):
-        store.append_events(events(1, start=i))
-    folder = store.lake("sync_events").partitions()[0]
-    assert len(scan_partition(folder).visible) <= 4
-    assert count(store) == 9
 
 
 def test_skip_existing_makes_appends_idempotent(store: Store) -> None:
@@ -111,27 +78,6 @@ def test_moved_store_rebuilds_its_catalog(store: Store, tmp_path: Path) -> None:
     assert str(moved) in sql[0]
 
 
-def test_killed_writer_temp_files_are_invisible_and_cleaned(store: Store) -> None:
-    store.append_events(events(2))
-    folder = store.lake("sync_events").partitions()[0]
-    orphan = folder / ".000000000002-000000000002.parquet.dead.tmp"
-    orphan.write_bytes(b"PAR1 half a file")
-    assert count(store) == 2
-    Store.open(store.path)
-    assert not orphan.exists()
-    assert os.listdir(folder) == ["000000000001-000000000001.parquet"]
-
-
-def test_auto_compaction_deletes_merged_away_files_after_the_grace(tmp_path: Path) -> None:
-    store = Store.open(tmp_path / "s", auto_compact_every=3, grace_seconds=0)
-    for i in range(7):
-        store.append_events(events(1, start=i))
-    folder = store.lake("sync_events").partitions()[0]
-    files = scan_partition(folder)
-    assert files.superseded == [], "nothing merged away is left once the grace has passed"
-    assert count(store) == 7
-
-
 def test_skip_existing_keeps_first_of_repeats_and_rows_without_id(store: Store) -> None:
     batch = events(4).set_column(0, "event_id", pa.array(["a", "b", "a", None]))
     assert store.append_events(batch, skip_existing=True) == 3
@@ -143,7 +89,7 @@ def test_skip_existing_keeps_first_of_repeats_and_rows_without_id(store: Store) 
 def test_skip_existing_finds_a_repeat_stored_under_the_next_day(store: Store) -> None:
     late = DAY.replace(hour=23, minute=59, second=59)
     store.append_events(events(1, day=late))  # e0 at 23:59:59
-    assert store.lake("sync_events").partitions()[0].name == "day=2026-05-01"
+    assert store.table("sync_events").days() == [dt.date(2026, 5, 1)]
     shifted = events(1, day=late + dt.timedelta(seconds=2))  # e0 again, rounded past midnight
     assert store.append_events(shifted, skip_existing=True) == 0
     assert count(store) == 1

@@ -121,7 +121,7 @@ def test_no_sql_and_no_list_is_a_usage_error(store: Path, capsys) -> None:
 def test_compact_prints_what_it_merged(store: Path) -> None:
     done = synctel("compact", "--store", str(store), cwd=store.parent)
     assert done.returncode == 0, done.stderr
-    assert "sync_events day=2026-04-24: 3 files" in done.stdout
+    assert "sync_events: 3 files into 1 (1 day(s))" in done.stdout
     again = synctel("compact", "--store", str(store), cwd=store.parent)
     assert "nothing to compact" in again.stdout
     counted = synctel(

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
+from deltalake import DeltaTable
 from google.rpc.status_pb2 import Status
 
-from ingest.lake import write_parquet_file
+from ingest.delta_table import append_batch
 from ingest.otlp.receiver import OtlpReceiver
 from ingest.store import Store
 from tests.ingest.otlp.helpers import Reply, post, query
@@ -30,16 +31,16 @@ class GatedWrites:
         self.gate = threading.Event()
         self.failing = False
 
-    def __call__(self, table: pa.Table, path: Path) -> None:
+    def __call__(self, table: DeltaTable, rows: pa.Table) -> None:
         if not self.armed:
-            write_parquet_file(table, path)
+            append_batch(table, rows)
             return
         self.started.set()
         if self.failing:
             raise OSError(errno.ENOSPC, "No space left on device")
         if not self.gate.wait(10):
             raise TimeoutError("test gate never opened")
-        write_parquet_file(table, path)
+        append_batch(table, rows)
 
 
 @pytest.fixture
@@ -49,7 +50,7 @@ def writes() -> GatedWrites:
 
 @pytest.fixture
 def gated_store(tmp_path: Path, writes: GatedWrites) -> Store:
-    store = Store.open(tmp_path / "gated", auto_compact_every=0, write_file=writes)
+    store = Store.open(tmp_path / "gated", auto_compact_every=0, append=writes)
     writes.armed = True
     return store
 
