@@ -21,10 +21,11 @@ from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
+import pyarrow.dataset as ds
 
 from ingest.delta_table import DeltaStoreTable
 from ingest.sql import create_views
-from ingest.tables import EVENTS, TABLES, TableSpec, duckdb_types
+from ingest.tables import EVENTS, TABLES, TableSpec, arrow_schemas, duckdb_types
 
 
 def _quoted(paths: list[Path]) -> str:
@@ -82,6 +83,37 @@ def connect_tables(
         for spec in TABLES:
             _view(con, spec, table_files(store, spec, first, last))
         create_views(con)
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def connect_locked(store: Path) -> duckdb.DuckDBPyConnection:
+    """:func:`connect_tables` for SQL from outside (``synctel query``): it can read the
+    snapshot and nothing else, and write nothing.
+
+    The snapshot's files are handed to DuckDB as Arrow datasets (pyarrow reads them), so the
+    connection needs no file access of its own: DuckDB's ``enable_external_access`` is switched
+    off, which refuses ``COPY … TO``, ``read_*``/``write_*`` of any path, ``ATTACH`` and
+    ``INSTALL``, and ``lock_configuration`` stops a query from switching it back on. An allowed
+    path list would not do: DuckDB lets ``COPY … (USE_TMP_FILE false)`` overwrite an allowed
+    file. The connection is in memory, so what a query creates there dies with it.
+    """
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute("SET enable_progress_bar = false")
+        for spec in TABLES:
+            files = [str(f) for f in table_files(store, spec)]
+            schema = arrow_schemas()[spec.name]
+            con.register(f"_{spec.name}_files", ds.dataset(files, schema=schema, format="parquet"))
+            columns = ", ".join(
+                f'CAST("{n}" AS {t}) AS "{n}"' for n, t in duckdb_types()[spec.name]
+            )
+            con.execute(f"CREATE VIEW {spec.name} AS SELECT {columns} FROM _{spec.name}_files")
+        create_views(con)
+        con.execute("SET enable_external_access = false")
+        con.execute("SET lock_configuration = true")
     except BaseException:
         con.close()
         raise

@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import decimal
 import json
+import math
 import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
@@ -23,8 +24,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "query",
         help="run SQL on the store (read-only) and print the result",
         description=(
-            "Run DuckDB SQL against the newest snapshot of the store (tables sync_events, "
-            "spans, metric_points, quarantine and the metric views). The store is read-only."
+            "Run one DuckDB SQL statement against the newest snapshot of the store (tables "
+            "sync_events, spans, metric_points, quarantine and the metric views). The query "
+            "can read the snapshot and nothing else: file access, COPY, ATTACH, INSTALL and "
+            "SET are refused, so it cannot change the store."
         ),
     )
     parser.add_argument("sql", nargs="?", metavar="SQL", help="the query, e.g. 'FROM daily_health'")
@@ -57,9 +60,12 @@ def run(args: argparse.Namespace) -> int:
         for name, description in relations():
             print(f"{name:<{max(len(n) for n, _ in relations())}}  {description}")
         return 0
-    con = reader.connect_tables(store.path)
+    con = reader.connect_locked(store.path)
     try:
-        result = con.execute(args.sql)
+        statements = con.extract_statements(args.sql)
+        if len(statements) != 1:
+            raise CommandError(f"give one SQL statement, not {len(statements)}")
+        result = con.execute(statements[0])
         columns = [d[0] for d in result.description or []]
         rows = result.fetchall()
     except duckdb.Error as exc:
@@ -137,8 +143,13 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
+def _finite(value: Any) -> Any:
+    """NaN and ±Infinity are not JSON: they become null."""
+    return None if isinstance(value, float) and not math.isfinite(value) else value
+
+
 def write_json(columns: Sequence[str], rows: Sequence[Sequence[Any]], out: TextIO) -> None:
-    """A JSON array with one object per row (times in ISO 8601)."""
-    records = [dict(zip(columns, row, strict=True)) for row in rows]
-    json.dump(records, out, default=_json_default, indent=1)
+    """A JSON array with one object per row (times in ISO 8601; NaN and ±Infinity as null)."""
+    records = [{c: _finite(v) for c, v in zip(columns, row, strict=True)} for row in rows]
+    json.dump(records, out, default=_json_default, indent=1, allow_nan=False)
     out.write("\n")
