@@ -5,7 +5,8 @@ bodies, ``Content-Encoding: gzip`` or none. OTLP JSON differs from protobuf's ca
 one way that matters here: trace and span ids are hex strings, not base64; field names may be
 lowerCamelCase or the proto names, int64 values strings or numbers, enums names or numbers, and
 unknown fields are ignored. A gzip body is inflated at most one byte past the size limit, so a
-small "gzip bomb" is refused without ever being inflated.
+small "gzip bomb" is refused without ever being inflated. A JSON body nested deeper than
+:data:`MAX_JSON_DEPTH` is refused before it is parsed, so it cannot exhaust the parser's stack.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from enum import StrEnum
 from http import HTTPStatus
 from typing import Any, Final
 
+import pyarrow as pa
+import pyarrow.compute as pc
 from google.protobuf import json_format
 from google.protobuf.message import DecodeError, Message
 from google.rpc import status_pb2
@@ -33,6 +36,9 @@ ID_FIELDS: Final = frozenset(
     {"traceId", "spanId", "parentSpanId", "trace_id", "span_id", "parent_span_id"}
 )
 """OTLP JSON fields holding hex ids (protobuf ``bytes``, which canonical JSON writes base64)."""
+MAX_JSON_DEPTH: Final = 100
+"""Deepest nesting of JSON objects and arrays accepted (as protobuf's own parsers allow 100
+nested messages); real OTLP requests stay far below it."""
 
 
 class Format(StrEnum):
@@ -168,11 +174,54 @@ def parse_request(signal: Signal, data: bytes, fmt: Format) -> Message:
                 HTTPStatus.BAD_REQUEST, f"malformed protobuf {signal.request.__name__}: {exc}"
             ) from exc
         return message
+    if json_depth(data) > MAX_JSON_DEPTH:
+        raise OtlpRequestError(HTTPStatus.BAD_REQUEST, _TOO_DEEP)
     try:
         obj = json.loads(data)
     except (UnicodeDecodeError, ValueError) as exc:
         raise OtlpRequestError(HTTPStatus.BAD_REQUEST, f"malformed JSON: {exc}") from exc
+    except RecursionError as exc:  # only a body in another encoding than UTF-8 gets here
+        raise OtlpRequestError(HTTPStatus.BAD_REQUEST, _TOO_DEEP) from exc
     return parse_json_object(signal, obj)
+
+
+_NOT_QUOTES_OR_BRACKETS: Final = bytes(b for b in range(256) if b not in b'"[]{}')
+_QUOTE: Final = bytes(1 if b == ord('"') else 0 for b in range(256))
+_STEP: Final = bytes(1 if b in b"[{" else 255 if b in b"]}" else 0 for b in range(256))  # int8
+_WINDOW: Final = 1 << 20
+_TOO_DEEP: Final = (
+    f"JSON nested more than {MAX_JSON_DEPTH} levels deep (objects and arrays): "
+    "send flatter attribute values"
+)
+
+
+def json_depth(data: bytes) -> int:
+    """How deeply the objects and arrays of the JSON text ``data`` nest (brackets inside
+    strings do not count), without parsing it: linear time, vectorised, bounded memory. Stops
+    counting once past :data:`MAX_JSON_DEPTH`."""
+    # Without escaped backslashes and then escaped quotes, the quotes left open and close
+    # strings; after that only quotes and brackets matter.
+    reduced = data.replace(b"\\\\", b"").replace(b'\\"', b"")
+    reduced = reduced.translate(None, _NOT_QUOTES_OR_BRACKETS)
+    depth = deepest = quotes = 0
+    for start in range(0, len(reduced), _WINDOW):
+        window = reduced[start : start + _WINDOW]
+        quote = _int32s(window.translate(_QUOTE))
+        inside = pc.bit_wise_and(pc.add(pc.cumulative_sum(quote), quotes), 1)
+        steps = pc.if_else(pc.equal(inside, 0), _int32s(window.translate(_STEP)), 0)
+        running = pc.add(pc.cumulative_sum(steps), depth)
+        deepest = max(deepest, pc.max(running).as_py())
+        depth = running[-1].as_py()
+        quotes += window.count(b'"')
+        if deepest > MAX_JSON_DEPTH:
+            break
+    return deepest
+
+
+def _int32s(int8s: bytes) -> pa.Array:
+    return pa.Array.from_buffers(pa.int8(), len(int8s), [None, pa.py_buffer(int8s)]).cast(
+        pa.int32()
+    )
 
 
 def parse_json_object(signal: Signal, obj: Any) -> Message:
@@ -189,6 +238,8 @@ def parse_json_object(signal: Signal, obj: Any) -> Message:
         raise OtlpRequestError(
             HTTPStatus.BAD_REQUEST, f"invalid OTLP JSON {signal.request.__name__}: {exc}"
         ) from exc
+    except RecursionError as exc:  # an object parsed elsewhere without a depth bound
+        raise OtlpRequestError(HTTPStatus.BAD_REQUEST, _TOO_DEEP) from exc
     return message
 
 

@@ -8,7 +8,9 @@ in the request's encoding; overload answers 429 and a failing store 503, both wi
 in the store (see :mod:`ingest.otlp.writer`). ``GET /healthz`` reports the receiver's health.
 
 A bearer token is required by default whenever the bind address is not loopback, and compared
-in constant time.
+in constant time. Slow or greedy clients are bounded: each request must arrive within its
+deadline (408 otherwise), holds a request slot only once its body is read, and one client
+address may keep only so many connections open (further ones are closed at once).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import hmac
 import ipaddress
 import logging
 import socket
+import sys
 import threading
 from collections import Counter
 from dataclasses import dataclass
@@ -33,6 +36,10 @@ from ingest.store import Store
 
 DEFAULT_PORT: Final = 4318
 """The OTLP/HTTP port."""
+DEFAULT_REQUEST_TIMEOUT_SECONDS: Final = 30.0
+"""How long one request's headers and body may take to arrive."""
+DEFAULT_MAX_CONNECTIONS_PER_PEER: Final = 32
+"""Connections one client address may hold open at once."""
 
 
 class ReceiverConfigError(IngestError):
@@ -56,7 +63,15 @@ class ReceiverConfig:
     queue_size: int = DEFAULT_QUEUE_SIZE
     """Requests that may wait for the store writer; beyond it requests get 429."""
     max_inflight: int = 64
-    """Requests read and decoded at the same time; beyond it requests get 429."""
+    """Requests decoded and written at the same time, each taken once its body is read;
+    beyond it requests get 429."""
+    request_timeout_seconds: float = DEFAULT_REQUEST_TIMEOUT_SECONDS
+    """Deadline for one request's headers and body to arrive, however slowly they trickle;
+    past it the request gets 408 (or, still in its headers, is closed) and its connection
+    is closed."""
+    max_connections_per_peer: int = DEFAULT_MAX_CONNECTIONS_PER_PEER
+    """Connections one client address may hold open at once; further ones are closed
+    without an answer (exporters retry). Devices behind one NAT share an address."""
     ack_timeout_seconds: float = 30.0
     """How long a request waits for the store before it gets 503 (never acknowledged)."""
     retry_after_seconds: int = 1
@@ -77,8 +92,19 @@ class ReceiverConfig:
                 f"a bearer token is required to listen on {self.host} (not loopback): pass "
                 "--token-env NAME or --token-file FILE, or listen on 127.0.0.1"
             )
-        if self.max_body_bytes < 1 or self.queue_size < 1 or self.max_inflight < 1:
-            raise ReceiverConfigError("max body bytes, queue size and max in-flight must be ≥ 1")
+        if (
+            self.max_body_bytes < 1
+            or self.queue_size < 1
+            or self.max_inflight < 1
+            or self.max_connections_per_peer < 1
+        ):
+            raise ReceiverConfigError(
+                "max body bytes, queue size, max in-flight and max connections per peer must be ≥ 1"
+            )
+        if not self.request_timeout_seconds > 0:
+            raise ReceiverConfigError(
+                f"request timeout must be more than 0 seconds, not {self.request_timeout_seconds}"
+            )
 
 
 def is_loopback(host: str) -> bool:
@@ -178,6 +204,8 @@ class OtlpReceiver:
             "rows_written": writer.rows_written,
             "failed_writes": writer.failed_writes,
             "last_error": writer.last_error,
+            "open_connections": self._server.open_connections,
+            "refused_connections": self._server.refused_connections,
         }
         if self.closing or not writer.running:
             status = "stopping"
@@ -225,7 +253,53 @@ class _Server(ThreadingHTTPServer):
     def __init__(self, host: str, port: int, receiver: OtlpReceiver) -> None:
         self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
         self.receiver = receiver
+        self.refused_connections = 0
+        self._per_peer: Counter[str] = Counter()
+        self._peer_of: dict[Any, str] = {}
+        self._peers_lock = threading.Lock()
         super().__init__((host.strip("[]"), port), Handler)
+
+    @property
+    def open_connections(self) -> int:
+        with self._peers_lock:
+            return len(self._peer_of)
+
+    def verify_request(self, request: Any, client_address: Any) -> bool:
+        # socketserver's hook between accept and handling: False closes the connection.
+        peer = str(client_address[0])
+        with self._peers_lock:
+            if self._per_peer[peer] >= self.receiver.config.max_connections_per_peer:
+                self.refused_connections += 1
+                refused = True
+            else:
+                self._per_peer[peer] += 1
+                self._peer_of[request] = peer
+                refused = False
+        if refused:
+            self.receiver.log.debug("closed a connection from %s: too many from it", peer)
+        return not refused
+
+    def shutdown_request(self, request: Any) -> None:
+        try:
+            super().shutdown_request(request)
+        finally:
+            with self._peers_lock:
+                peer = self._peer_of.pop(request, None)
+                if peer is not None:
+                    self._per_peer[peer] -= 1
+                    if not self._per_peer[peer]:
+                        del self._per_peer[peer]
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # socketserver prints a traceback to stderr for any error; a client that went away or
+        # stalled while being answered is not worth one.
+        error = sys.exception()
+        if isinstance(error, ConnectionError | TimeoutError):
+            self.receiver.log.debug("connection from %s: %r", client_address[0], error)
+        else:
+            self.receiver.log.error(
+                "unexpected error on a connection from %s", client_address[0], exc_info=error
+            )
 
     def server_bind(self) -> None:
         # HTTPServer.server_bind resolves the host's FQDN, which can stall without DNS.

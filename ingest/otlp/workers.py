@@ -5,14 +5,22 @@ Each worker is a forked process running its own :class:`~ingest.otlp.receiver.Ot
 among them. They append to the same store, whose writers serialise on its file lock. Every
 acknowledged request is already durable in the store, so a worker that dies loses nothing it
 acknowledged; :meth:`WorkerPool.close` stops them all cleanly.
+
+Workers never outlive their parent: on Linux the kernel sends each one SIGTERM when the parent
+dies (``prctl(PR_SET_PDEATHSIG)``), and every worker also checks every 0.2 s that its parent
+is still there. Either way it stops as on SIGTERM (writing what it acknowledged) and frees the
+port, so a ``kill -9`` of ``synctel serve`` leaves no orphan answering on it.
 """
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing as mp
+import os
 import queue
 import signal
 import socket
+import sys
 from dataclasses import replace
 from multiprocessing.synchronize import Event as MpEvent
 from pathlib import Path
@@ -23,26 +31,47 @@ from ingest.otlp.receiver import OtlpReceiver, ReceiverConfig, ReceiverConfigErr
 
 START_SECONDS: Final = 60.0
 """How long :meth:`WorkerPool.start` waits for every worker to listen."""
+_PR_SET_PDEATHSIG: Final = 1  # from <linux/prctl.h>
+
+
+def die_with_parent(sig: signal.Signals = signal.SIGTERM) -> bool:
+    """Ask Linux to send this process ``sig`` when its parent dies; True when it took (False
+    on other systems, where only the parent-liveness check of the workers applies)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return int(libc.prctl(_PR_SET_PDEATHSIG, int(sig), 0, 0, 0)) == 0
+    except (OSError, AttributeError):
+        return False
 
 
 def _worker(
-    store_path: Path, config: ReceiverConfig, stop: MpEvent, messages: mp.Queue[Any]
+    store_path: Path, config: ReceiverConfig, stop: MpEvent, messages: mp.Queue[Any], parent: int
 ) -> None:
     from ingest.store import Store
 
     terminated: list[int] = []  # a signal handler may only touch a plain flag, not locks
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the pool's parent
     signal.signal(signal.SIGTERM, lambda signum, frame: terminated.append(signum))
+    die_with_parent(signal.SIGTERM)
+    if os.getppid() != parent:  # the parent died before the request above took effect
+        return
     try:
         receiver = OtlpReceiver(Store.open(store_path), config).start()
     except (IngestError, OSError) as exc:
         messages.put(("failed", str(exc)))
         return
     messages.put(("ready", receiver.port))
-    while not terminated and not stop.wait(0.2):
-        pass
+    orphaned = False
+    while not terminated and not orphaned and not stop.wait(0.2):
+        orphaned = os.getppid() != parent
+    orphaned = orphaned or os.getppid() != parent
     clean = receiver.close()
-    messages.put(("done", (receiver.accepted, receiver.rejected, clean)))
+    if orphaned:  # nobody reads the queue any more: do not wait to flush into it
+        messages.cancel_join_thread()
+    else:
+        messages.put(("done", (receiver.accepted, receiver.rejected, clean)))
 
 
 class WorkerPool:
@@ -82,7 +111,8 @@ class WorkerPool:
 
     def start(self) -> WorkerPool:
         """Fork the workers and wait until each listens; raises ``ReceiverConfigError`` (after
-        stopping the others) when one cannot."""
+        stopping the others) when one cannot. Call it from the main thread (or one that
+        outlives the pool): Linux signals the workers when the thread that forked them ends."""
         family = socket.AF_INET6 if ":" in self.config.host else socket.AF_INET
         with socket.socket(family, socket.SOCK_STREAM) as placeholder:
             # Bound, never listening: it only fixes the port (for port 0) until workers bind.
@@ -95,7 +125,7 @@ class WorkerPool:
                 ) from exc
             self.port = int(placeholder.getsockname()[1])
             self.config = replace(self.config, port=self.port)
-            args = (self._store_path, self.config, self._stop, self._messages)
+            args = (self._store_path, self.config, self._stop, self._messages, os.getpid())
             for i in range(self.workers):
                 proc = self._ctx.Process(target=_worker, args=args, name=f"otlp-worker-{i}")
                 proc.start()

@@ -70,6 +70,22 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="requests that may wait for the store before new ones get 429 (default: 64)",
     )
     parser.add_argument(
+        "--request-timeout",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="deadline for one request's headers and body to arrive, however slowly they "
+        "trickle (default: 30); slower ones get 408 and are closed",
+    )
+    parser.add_argument(
+        "--max-connections-per-peer",
+        type=int,
+        default=None,
+        metavar="N",
+        help="connections one client address may hold open (default: 32); further ones are "
+        "closed at once",
+    )
+    parser.add_argument(
         "--workers",
         type=int,
         default=1,
@@ -102,7 +118,12 @@ def _token(args: argparse.Namespace) -> str | None:
 def run_serve(args: argparse.Namespace) -> int:
     """Serve until SIGINT/SIGTERM, then write everything acknowledged and stop."""
     from ingest.otlp.decode import DEFAULT_MAX_BODY_BYTES
-    from ingest.otlp.receiver import OtlpReceiver, ReceiverConfig
+    from ingest.otlp.receiver import (
+        DEFAULT_MAX_CONNECTIONS_PER_PEER,
+        DEFAULT_REQUEST_TIMEOUT_SECONDS,
+        OtlpReceiver,
+        ReceiverConfig,
+    )
     from ingest.otlp.workers import WorkerPool
     from ingest.otlp.writer import DEFAULT_QUEUE_SIZE
     from ingest.store import Store
@@ -114,9 +135,12 @@ def run_serve(args: argparse.Namespace) -> int:
     for option, value in (
         ("--max-body-bytes", args.max_body_bytes),
         ("--queue-size", args.queue_size),
+        ("--max-connections-per-peer", args.max_connections_per_peer),
     ):
         if value is not None and value < 1:
             raise CommandError(f"{option} {value}: must be at least 1")
+    if args.request_timeout is not None and not 0 < args.request_timeout < float("inf"):
+        raise CommandError(f"--request-timeout {args.request_timeout}: must be a positive number")
     token = _token(args)
     config = ReceiverConfig(
         host=args.host,
@@ -125,6 +149,8 @@ def run_serve(args: argparse.Namespace) -> int:
         require_token=True if token else (False if args.allow_unauthenticated else None),
         max_body_bytes=args.max_body_bytes or DEFAULT_MAX_BODY_BYTES,
         queue_size=args.queue_size or DEFAULT_QUEUE_SIZE,
+        request_timeout_seconds=args.request_timeout or DEFAULT_REQUEST_TIMEOUT_SECONDS,
+        max_connections_per_peer=args.max_connections_per_peer or DEFAULT_MAX_CONNECTIONS_PER_PEER,
     )
     config.check()  # before the store folder is made
     server: OtlpReceiver | WorkerPool

@@ -12,11 +12,13 @@ from opentelemetry.proto.metrics.v1 import metrics_pb2
 
 from ingest.otlp.decode import (
     LOGS,
+    MAX_JSON_DEPTH,
     METRICS,
     Format,
     OtlpRequestError,
     body_format,
     inflate,
+    json_depth,
     parse_json_object,
     parse_request,
 )
@@ -38,6 +40,51 @@ def test_gzip_bomb_is_refused_without_inflating_past_the_limit() -> None:
         tracemalloc.stop()
     assert refused.value.status == HTTPStatus.REQUEST_ENTITY_TOO_LARGE
     assert peak < 4 * MB  # a few copies of the 1 MiB limit, never the 256 MiB
+
+
+@pytest.mark.parametrize(
+    ("text", "depth"),
+    [
+        (b"1", 0),
+        (b"{}", 1),
+        (b'{"a":[1,{"b":[]}],"c":{}}', 4),
+        (b'{"a":"[[[{{{"}', 1),  # brackets inside strings do not count
+        (b'["\\"[[[", "x"]', 1),  # an escaped quote does not end the string
+        (b'["\\\\", [[1]]]', 3),  # an escaped backslash does not escape the quote
+        (b'["\\\\\\"[["]', 1),  # nor do three: the third escapes the quote
+        (b'"unterminated [[[[', 0),
+        (b"[" * 5000, MAX_JSON_DEPTH + 1),  # counting stops past the bound
+        (b'{"k":' * 99 + b"[]" + b"}" * 99, 100),
+    ],
+)
+def test_json_depth_counts_nesting_outside_strings(text: bytes, depth: int) -> None:
+    found = json_depth(text)
+    assert found == depth if depth <= MAX_JSON_DEPTH else found > MAX_JSON_DEPTH
+
+
+def test_json_depth_carries_string_state_across_its_windows() -> None:
+    # A string that opens in one 1 MiB window and closes in the next hides its brackets.
+    text = b'["' + b"x" * (1 << 20) + b'[[[[", ' + b"[" * 3 + b"]" * 3 + b"]"
+    assert json_depth(text) == 4
+
+
+def nested_array_value(levels: int) -> bytes:
+    """A logs request whose record body nests ``levels`` array values (8 + 3 per level deep)."""
+    value = b'{"arrayValue":{"values":[' * levels + b'{"stringValue":"x"}' + b"]}}" * levels
+    record = b'{"timeUnixNano":"1","body":' + value + b"}"
+    return b'{"resourceLogs":[{"scopeLogs":[{"logRecords":[' + record + b"]}]}]}"
+
+
+def test_json_within_the_depth_bound_parses_deeper_is_refused() -> None:
+    within = nested_array_value(30)
+    assert json_depth(within) == 98
+    [record] = parse_request(LOGS, within, Format.JSON).resource_logs[0].scope_logs[0].log_records
+    assert record.body.HasField("array_value")
+    deeper = nested_array_value(31)
+    assert json_depth(deeper) == 101
+    with pytest.raises(OtlpRequestError, match="nested more than 100 levels") as refused:
+        parse_request(LOGS, deeper, Format.JSON)
+    assert refused.value.status == HTTPStatus.BAD_REQUEST
 
 
 def test_inflate_limits() -> None:

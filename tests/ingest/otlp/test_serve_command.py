@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import os
 import re
-import selectors
 import signal
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from ingest.store import Store
 from synctel.cli import main
+from tests.ingest.otlp.processes import ROOT, first_line
 from tests.ingest.otlp.requests import PROTOBUF, logs_request, record
-
-ROOT = Path(__file__).parents[3]
 
 
 def http_post(url: str, body: bytes, headers: dict[str, str]) -> int:
@@ -32,14 +29,6 @@ def http_post(url: str, body: bytes, headers: dict[str, str]) -> int:
         return resp.status
     finally:
         con.close()
-
-
-def first_line(proc: subprocess.Popen[str], timeout: float = 30) -> str:
-    assert proc.stdout is not None
-    with selectors.DefaultSelector() as sel:
-        sel.register(proc.stdout, selectors.EVENT_READ)
-        assert sel.select(timeout), "synctel serve printed nothing in time"
-    return proc.stdout.readline()
 
 
 @pytest.mark.slow
@@ -85,8 +74,21 @@ def test_serve_prints_its_url_takes_data_and_stops_cleanly(tmp_path, stop) -> No
         (["--port", "70000"], "--port 70000: must be between 0 and 65535"),
         (["--max-body-bytes", "0"], "--max-body-bytes 0: must be at least 1"),
         (["--workers", "0"], "--workers 0: must be at least 1"),
+        (["--request-timeout", "0"], "--request-timeout 0.0: must be a positive number"),
+        (["--request-timeout", "nan"], "--request-timeout nan: must be a positive number"),
+        (["--max-connections-per-peer", "0"], "--max-connections-per-peer 0: must be at least 1"),
     ],
-    ids=["off-loopback-no-token", "unset-env", "missing-file", "bad-port", "bad-limit", "workers"],
+    ids=[
+        "off-loopback-no-token",
+        "unset-env",
+        "missing-file",
+        "bad-port",
+        "bad-limit",
+        "workers",
+        "request-timeout",
+        "request-timeout-nan",
+        "connections-per-peer",
+    ],
 )
 def test_bad_options_get_one_line_and_exit_1(tmp_path, capsys, monkeypatch, args, message):
     monkeypatch.chdir(tmp_path)
