@@ -8,7 +8,8 @@ in the request's encoding; overload answers 429 and a failing store 503, both wi
 in the store (see :mod:`ingest.otlp.writer`). ``GET /healthz`` reports the receiver's health.
 
 A bearer token is required by default whenever the bind address is not loopback, and compared
-in constant time.
+in constant time. Raw device and user ids are hashed with the store's salt unless the resource
+is marked pseudonymous (:mod:`ingest.identities`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from http.server import ThreadingHTTPServer
 from typing import Any, Final
 
 from ingest.errors import IngestError
+from ingest.identities import Pseudonyms, id_salt
 from ingest.otlp.decode import DEFAULT_MAX_BODY_BYTES
 from ingest.otlp.handler import Handler
 from ingest.otlp.records import Mapped
@@ -113,6 +115,8 @@ class OtlpReceiver:
         """Requests being read or decoded; a request that cannot take one gets 429."""
         self.log = logging.getLogger(__name__)
         """Where request lines are logged (debug level)."""
+        self.ids = Pseudonyms(id_salt(store.path))  # before listening: a bad salt stops here
+        """How raw device and user ids of unmarked resources are hashed (the store's salt)."""
         self._counts_lock = threading.Lock()
         self._active = 0
         self._idle = threading.Condition()
