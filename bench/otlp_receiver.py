@@ -34,6 +34,7 @@ from opentelemetry.proto.resource.v1.resource_pb2 import Resource
 
 from bench._timing import report
 from ingest.convert import events_table
+from ingest.identities import Pseudonyms, id_salt
 from ingest.otlp.decode import LOGS, Format, parse_request
 from ingest.otlp.receiver import ReceiverConfig
 from ingest.otlp.records import map_request
@@ -150,12 +151,13 @@ def anchor_run(bodies: list[list[bytes]], seconds: float) -> float:
     this one process, one append per request, with no HTTP, queue or threads; events/s."""
     with tempfile.TemporaryDirectory(prefix="otlp-anchor-") as folder:
         store = Store.open(Path(folder) / "store")
+        ids = Pseudonyms(id_salt(store.path))  # as the receiver hashes raw ids
         flat = [body for client in bodies for body in client]
         events = 0
         start = time.perf_counter()
         while time.perf_counter() - start < seconds:
             for body in flat:
-                mapped = map_request(parse_request(LOGS, body, Format.PROTOBUF))
+                mapped = map_request(parse_request(LOGS, body, Format.PROTOBUF), ids)
                 events += store.append_events(events_table(mapped.events))
         return events / (time.perf_counter() - start)
 

@@ -37,6 +37,7 @@ from emitter.switch import (
     SwitchSampler,
     SwitchSpanProcessor,
 )
+from vocabulary.identity import IDS_ATTRIBUTE, IDS_PSEUDONYMOUS
 
 _logger = logging.getLogger(__name__)
 
@@ -170,11 +171,24 @@ def setup_telemetry(
     the built-in destinations the config asks for; the store sink is one of them
     (``ingest.sink.store_destination``), required when ``config.store`` is set.
     ``sample_ratio`` is the share of new traces kept (a child follows its parent).
+
+    The Resource carries ``synctel.ids = "pseudonymous"``: the device and user ids in this
+    telemetry are already pseudonyms (``SyncInstrumentation`` hashes them), so ingest stores
+    them as sent. Other code emitting ``device.id`` / ``user.id`` through these providers must
+    pass ``vocabulary.identity.pseudonymize`` d values too.
     """
     config = config if config is not None else TelemetryConfig.from_env()
     if not 0.0 <= sample_ratio <= 1.0:
         raise ConfigError(f"sample_ratio must be between 0 and 1, got {sample_ratio!r}")
-    resource = Resource.create({**config.resource_attributes, SERVICE_NAME: config.service_name})
+    # SyncInstrumentation hashes device and user ids before it emits: say so, so the OTLP
+    # receiver and loader store them as sent instead of hashing them a second time
+    resource = Resource.create(
+        {
+            **config.resource_attributes,
+            SERVICE_NAME: config.service_name,
+            IDS_ATTRIBUTE: IDS_PSEUDONYMOUS,
+        }
+    )
     master = MasterSwitch(config.enabled)
     tracer_provider = TracerProvider(
         resource=resource,

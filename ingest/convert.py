@@ -45,6 +45,10 @@ SOURCE_OTEL: Final = "otel"
 """``sync_events.source`` of rows that came through an OpenTelemetry SDK or OTLP."""
 SERVICE_NAME: Final = "service.name"
 """The resource attribute naming the emitting service."""
+LATEST_NS: Final = (1 << 63) - 1
+"""The latest time a row may carry, in nanoseconds since 1970 (2262-04-11T23:47:16Z): what a
+signed 64-bit nanosecond count holds. Later (and pre-1970) times are quarantined by the
+loaders and the receiver."""
 
 EVENT_COLUMNS: Final[Mapping[str, Attr]] = {
     "sync_id": Attr.SYNC_ID,

@@ -6,9 +6,16 @@ let them reach the OpenTelemetry SDK (they catch, count and report instead).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from vocabulary.errors import SynctelError
+
+
+def display_path(path: Path | str) -> str:
+    """A path as text that can always be printed and stored: bytes of a file name that are not
+    UTF-8 are shown as ``\\xNN`` escapes instead of unencodable surrogates."""
+    return os.fsencode(path).decode("utf-8", errors="backslashreplace")
 
 
 class IngestError(SynctelError):
@@ -77,8 +84,9 @@ class NotTelemetryError(IngestError):
 
     def __init__(self, path: Path, problem: str) -> None:
         super().__init__(
-            f"{path}: not a telemetry file ({problem}); expected an Application Insights "
-            "export (portal CSV or query API JSON) or another format `synctel load --help` lists"
+            f"{display_path(path)}: not a telemetry file ({problem}); expected an Application "
+            "Insights export (portal CSV or query API JSON) or another format "
+            "`synctel load --help` lists"
         )
         self.path = path
 
@@ -87,7 +95,7 @@ class UnreadableFileError(IngestError):
     """A file looks like telemetry but cannot be read as a whole (truncated, missing columns)."""
 
     def __init__(self, path: Path, problem: str) -> None:
-        super().__init__(f"{path}: {problem}")
+        super().__init__(f"{display_path(path)}: {problem}")
         self.path = path
 
 

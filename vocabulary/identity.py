@@ -1,7 +1,11 @@
 """Who emits, and the salted pseudonyms that stand for raw device and user ids.
 
-Every entrance of the pipeline (the engine's instrumentation, the loaders) hashes raw ids with
-:func:`pseudonymize` before they reach the store, so a store never holds a raw id.
+Every entrance of the pipeline hashes raw ids with :func:`pseudonymize` before they reach the
+store, so a store never holds a raw id: the engine's instrumentation hashes before it emits, and
+marks the telemetry it configures with :data:`IDS_ATTRIBUTE` = :data:`IDS_PSEUDONYMOUS` on its
+OpenTelemetry Resource; the OTLP receiver and loader hash every :data:`IDENTITY_ATTRIBUTES` value
+of a resource without that mark; the Application Insights loader hashes Field Service's raw ids.
+The same raw id and the same salt give the same pseudonym at every entrance.
 """
 
 from __future__ import annotations
@@ -15,6 +19,13 @@ from vocabulary.settings import ENV_ID_SALT
 
 DEFAULT_ID_SALT: Final = "synctel-demo-salt"
 """The salt when ``SYNCTEL_ID_SALT`` is unset (fine for demos, not for real tenants)."""
+IDS_ATTRIBUTE: Final = "synctel.ids"
+"""Resource attribute saying how the telemetry's device and user ids were written."""
+IDS_PSEUDONYMOUS: Final = "pseudonymous"
+"""The :data:`IDS_ATTRIBUTE` value of telemetry whose ids are already :func:`pseudonymize` d
+(set by ``emitter.setup.setup_telemetry``); ingest stores such ids as sent."""
+IDENTITY_ATTRIBUTES: Final = frozenset({"device.id", "user.id", "enduser.id"})
+"""Attributes holding a device or user identity: hashed wherever they arrive unmarked."""
 
 
 @dataclass(frozen=True)

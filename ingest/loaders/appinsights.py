@@ -10,6 +10,11 @@ Detection (by content, never by file name):
 Each row is then classified by its name and ``itemType`` / ``Type``: one of our event names →
 ``source = 'appinsights'``; ``Offline.SyncDatabase`` or a name ending in ``GetRecords`` →
 ``source = 'dynamics'``; anything else is counted as ignored (not sync telemetry).
+
+Field Service's raw ``DeviceInfo_Id`` and ``user_Id`` are hashed with the store's salt; our own
+customEvents carry pseudonyms already (the engine hashed them before Azure Monitor saw them) and
+are stored as found. A quarantined row or file keeps its content with every identity hashed
+(:mod:`ingest.loaders.appinsights_scrub`).
 """
 
 from __future__ import annotations
@@ -19,7 +24,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Final
 
-from ingest.errors import UnreadableFileError
+from ingest.errors import UnreadableFileError, display_path
+from ingest.identities import Pseudonyms
+from ingest.loaders.appinsights_cells import RowError
 from ingest.loaders.appinsights_map import (
     SOURCE_DYNAMICS,
     classify,
@@ -28,16 +35,15 @@ from ingest.loaders.appinsights_map import (
 )
 from ingest.loaders.appinsights_read import (
     ExportRows,
-    RowError,
     RowProblem,
     csv_header,
     envelope,
     looks_like_export,
-    raw_text,
     read_csv,
     read_json,
     sniff_json,
 )
+from ingest.loaders.appinsights_scrub import scrub_export, scrub_row, scrub_values
 from ingest.loaders.base import Batch, LoadContext, QuarantineRow, read_head
 
 RAW_FILE_LIMIT: Final = 1 << 20
@@ -61,17 +67,19 @@ class AppInsightsLoader:
         """Batches of ``sync_events`` and quarantine rows. A file that cannot be read as a whole
         (truncated JSON, a required column missing) yields one quarantine row holding the file,
         then raises :class:`~ingest.errors.UnreadableFileError`."""
+        ids = context.ids
         try:
             export = self._open(path, context)
         except UnreadableFileError as exc:
-            yield Batch(quarantine=[_whole_file(path, str(exc))])
+            yield Batch(quarantine=[_whole_file(path, str(exc), ids)])
             raise
         batch = Batch(total_rows=export.total)
         ignored: Counter[str] = Counter()
         for n, row in export.rows:
             batch.rows_read += 1
             if isinstance(row, RowProblem):
-                batch.quarantine.append(QuarantineRow(row.kind, row.detail, row.raw, n))
+                raw = scrub_values(row.values, export.names, ids)
+                batch.quarantine.append(QuarantineRow(row.kind, row.detail, raw, n))
             else:
                 try:
                     env = envelope(row, export.columns)
@@ -83,7 +91,8 @@ class AppInsightsLoader:
                     else:
                         batch.events.extend(custom_event_rows(env))
                 except RowError as exc:
-                    batch.quarantine.append(QuarantineRow(exc.kind, exc.detail, raw_text(row), n))
+                    raw = scrub_row(row, ids)
+                    batch.quarantine.append(QuarantineRow(exc.kind, exc.detail, raw, n))
             if batch.rows_read >= context.batch_rows:
                 batch.ignored = dict(ignored)
                 yield batch
@@ -98,8 +107,8 @@ class AppInsightsLoader:
         return read_csv(path, context.batch_rows)
 
 
-def _whole_file(path: Path, problem: str) -> QuarantineRow:
+def _whole_file(path: Path, problem: str, ids: Pseudonyms) -> QuarantineRow:
     with open(path, "rb") as fh:
         raw = fh.read(RAW_FILE_LIMIT).decode("utf-8", errors="replace")
-    detail = problem.removeprefix(f"{path}: ")
-    return QuarantineRow("unreadable file", detail, raw)
+    detail = problem.removeprefix(f"{display_path(path)}: ")
+    return QuarantineRow("unreadable file", detail, scrub_export(raw, ids))

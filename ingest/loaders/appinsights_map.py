@@ -18,13 +18,15 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import math
 from typing import Any, Final
 
 import pyarrow as pa
 
 from ingest import convert
 from ingest.convert import SERVICE_NAME
-from ingest.loaders.appinsights_read import Envelope, RowError, parse_object, text
+from ingest.loaders.appinsights_cells import RowError, check_time, parse_object, text
+from ingest.loaders.appinsights_read import Envelope
 from ingest.loaders.base import Row
 from ingest.tables import arrow_schemas
 from vocabulary.contract import Attr, Event, Result, SyncMode, Trigger
@@ -139,23 +141,24 @@ _EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 @functools.cache
-def _column_kinds() -> dict[str, type]:
-    kinds: dict[str, type] = {}
+def _column_kinds() -> dict[str, tuple[type, int]]:
+    kinds: dict[str, tuple[type, int]] = {}
     for f in arrow_schemas()["sync_events"]:
         if pa.types.is_integer(f.type):
-            kinds[f.name] = int
+            kinds[f.name] = (int, f.type.bit_width)
         elif pa.types.is_floating(f.type):
-            kinds[f.name] = float
+            kinds[f.name] = (float, 0)
         elif pa.types.is_string(f.type) or pa.types.is_large_string(f.type):
-            kinds[f.name] = str
+            kinds[f.name] = (str, 0)
     return kinds
 
 
 def coerce(column: str, value: Any, what: str) -> Any:
     """``value`` (text or typed) as the Python type of a ``sync_events`` column; None if empty.
 
-    Strict, unlike :mod:`ingest.convert`: a value that does not fit raises :class:`RowError`."""
-    kind = _column_kinds().get(column, str)
+    Strict, unlike :mod:`ingest.convert`: a value that does not fit (not a number, not finite,
+    not an integer, too large for the column) raises :class:`RowError`."""
+    kind, bits = _column_kinds().get(column, (str, 0))
     if isinstance(value, bool) and kind is not str:
         raise RowError("wrong type", f"{what} {value!r} is not a number")
     if kind is str:
@@ -170,9 +173,13 @@ def coerce(column: str, value: Any, what: str) -> Any:
             number = float(s)
         except ValueError as exc:
             raise RowError("wrong type", f"{what} {s!r} is not a number") from exc
+    if not math.isfinite(number):
+        raise RowError("wrong type", f"{what} {value!r} is not a finite number")
     if kind is int:
         if not number.is_integer():
             raise RowError("wrong type", f"{what} {value!r} is not an integer")
+        if not -(1 << (bits - 1)) <= number < 1 << (bits - 1):
+            raise RowError("wrong type", f"{what} {value!r} does not fit a {bits}-bit integer")
         return int(number)
     return number
 
@@ -253,7 +260,7 @@ def dynamics_rows(env: Envelope, *, salt: str) -> list[Row]:
     }
     ended = {
         **common,
-        "ts": _naive_utc(env.ts + dt.timedelta(milliseconds=env.duration_ms or 0.0)),
+        "ts": _naive_utc(_end_time(env)),
         "result": _scenario_result(text(dim("ScenarioResult")), env.success, env.name),
         "error_code": coerce("error_code", dim("ErrorCode"), "ErrorCode"),
         "failure_type": text(dim("FailureType")),
@@ -286,6 +293,17 @@ def dynamics_rows(env: Envelope, *, salt: str) -> list[Row]:
         "attributes": convert.to_json({DEPENDENCY_NAME: env.name, SYNTHESIZED: True}),
     }
     return [started, ended]
+
+
+def _end_time(env: Envelope) -> dt.datetime:
+    """When a dependency call ended: its start plus its duration, within the allowed times."""
+    ms = env.duration_ms or 0.0
+    shown = f"{_naive_utc(env.ts).isoformat()}Z + {ms:g} ms"
+    try:
+        end = env.ts + dt.timedelta(milliseconds=ms)
+    except OverflowError as exc:
+        raise RowError("time out of range", f"{shown} is past year 9999") from exc
+    return check_time(end, shown)
 
 
 def _scenario_result(value: str | None, success: bool | None, name: str) -> str | None:

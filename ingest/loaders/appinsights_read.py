@@ -3,25 +3,35 @@ classic (``customDimensions``, ``timestamp``) and workspace (``Properties``, ``T
 schemas, down to one :class:`Envelope` per row.
 
 Column names are matched case-insensitively, with the portal's `` [UTC]`` header suffix removed.
-Every cell may arrive as text (CSV) or typed (JSON): the parsers here accept both, and raise
-:class:`RowError` for a value that cannot be read, so the row goes to the quarantine.
+Cells are read by :mod:`ingest.loaders.appinsights_cells`, whose :class:`RowError` sends a row
+to the quarantine.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
 import json
+import os
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, BinaryIO, Final
 
 import polars as pl
 
 from ingest.errors import UnreadableFileError
+from ingest.loaders.appinsights_cells import (
+    RowError,
+    parse_bool,
+    parse_float,
+    parse_object,
+    parse_timestamp,
+    text,
+)
 
 # canonical field -> accepted column names (lowercase; classic first, then workspace)
 COLUMNS: Final[dict[str, tuple[str, ...]]] = {
@@ -48,19 +58,6 @@ REQUIRED: Final = {
 _UTC_SUFFIX = re.compile(r"\s*\[utc\]\s*$", re.IGNORECASE)
 _LOCAL_SUFFIX = re.compile(r"\s*\[local[^\]]*\]\s*$", re.IGNORECASE)
 _JSON_START = re.compile(rb"^\s*\{\s*\"tables\"\s*:", re.DOTALL)
-_PORTAL_TIME = re.compile(
-    r"^(\d{1,2})/(\d{1,2})/(\d{4}),?\s+(\d{1,2}):(\d{2}):(\d{2})(?:\.(\d{1,7}))?\s*([AP]M)?$",
-    re.IGNORECASE,
-)
-
-
-class RowError(ValueError):
-    """One row cannot be read; ``kind`` groups the summary, ``detail`` says what was wrong."""
-
-    def __init__(self, kind: str, detail: str) -> None:
-        super().__init__(f"{kind}: {detail}")
-        self.kind = kind
-        self.detail = detail
 
 
 @dataclass(frozen=True)
@@ -101,8 +98,8 @@ class RowProblem:
     """Short reason category."""
     detail: str
     """What exactly was wrong."""
-    raw: str
-    """The row's values as JSON text."""
+    values: Any
+    """The row as found (a list of values, or whatever stood in its place)."""
 
 
 @dataclass
@@ -111,6 +108,8 @@ class ExportRows:
 
     shape: str
     """``csv`` or ``json``."""
+    names: list[str]
+    """Every column name of the file, in order."""
     columns: dict[str, str]
     """Canonical field → the file's column name (only those present)."""
     total: int
@@ -119,13 +118,14 @@ class ExportRows:
     """``(1-based row, {column: value})`` or a :class:`RowProblem`, in file order."""
 
 
-def _normalise(name: str) -> str:
+def normalise_column(name: str) -> str:
+    """A column name as matched here: lowercase, the portal's `` [UTC]`` suffix removed."""
     return _UTC_SUFFIX.sub("", name).strip().lower()
 
 
 def resolve_columns(names: list[str]) -> dict[str, str]:
     """Canonical field → column name for the columns present (first alias wins)."""
-    present = {_normalise(n): n for n in reversed(names)}
+    present = {normalise_column(n): n for n in reversed(names)}
     out: dict[str, str] = {}
     for field, aliases in COLUMNS.items():
         for alias in aliases:
@@ -139,7 +139,7 @@ def looks_like_export(names: list[str]) -> bool:
     """True when a header names a time column and a name column (the sniffing rule)."""
     cols = resolve_columns(names)
     has_local_time = any(
-        _LOCAL_SUFFIX.search(n) and _normalise(_LOCAL_SUFFIX.sub("", n)) in COLUMNS["time"]
+        _LOCAL_SUFFIX.search(n) and normalise_column(_LOCAL_SUFFIX.sub("", n)) in COLUMNS["time"]
         for n in names
     )
     return ("time" in cols or has_local_time) and "name" in cols
@@ -187,10 +187,24 @@ def sniff_json(head: bytes) -> bool:
     return _JSON_START.match(head) is not None
 
 
+@contextlib.contextmanager
+def _polars_source(path: Path) -> Iterator[str | BinaryIO]:
+    """What polars reads ``path`` from: its name, or (for a name that is not UTF-8, which polars
+    cannot take) the open file."""
+    try:
+        name = os.fsencode(path).decode("utf-8")
+    except UnicodeDecodeError:
+        with open(path, "rb") as fh:
+            yield fh
+        return
+    yield name
+
+
 def read_csv(path: Path, batch_rows: int) -> ExportRows:
     """The portal's CSV export, every cell as text (polars; empty cells are None)."""
     try:
-        frame = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy")
+        with _polars_source(path) as source:
+            frame = pl.read_csv(source, infer_schema=False, encoding="utf8-lossy")
     except (pl.exceptions.PolarsError, OSError) as exc:
         raise UnreadableFileError(path, f"cannot read the CSV: {exc}") from exc
     cols = check_columns(path, frame.columns)
@@ -202,7 +216,7 @@ def read_csv(path: Path, batch_rows: int) -> ExportRows:
                 n += 1
                 yield n, row
 
-    return ExportRows("csv", cols, frame.height, rows())
+    return ExportRows("csv", frame.columns, cols, frame.height, rows())
 
 
 def read_json(path: Path) -> ExportRows:
@@ -231,105 +245,14 @@ def read_json(path: Path) -> ExportRows:
         for n, values in enumerate(data, start=1):
             if not isinstance(values, list):
                 kind = type(values).__name__
-                yield n, RowProblem("bad row", f"a row is a {kind}, not a list", raw_text(values))
+                yield n, RowProblem("bad row", f"a row is a {kind}, not a list", values)
             elif len(values) != len(names):
                 detail = f"{len(values)} values for {len(names)} columns"
-                yield n, RowProblem("bad row", detail, raw_text(values))
+                yield n, RowProblem("bad row", detail, values)
             else:
                 yield n, dict(zip(names, values, strict=True))
 
-    return ExportRows("json", cols, len(data), rows())
-
-
-# -- cells ---------------------------------------------------------------------------------
-
-
-def text(value: Any) -> str | None:
-    """A cell as stripped text; None for missing or empty."""
-    if value is None:
-        return None
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, sort_keys=True)
-    s = str(value).strip()
-    return s or None
-
-
-def parse_timestamp(value: Any) -> dt.datetime:
-    """An ISO 8601 time (``Z``, an offset, or none meaning UTC; up to 7 fraction digits) or
-    the portal's ``M/D/YYYY, h:mm:ss.fff AM`` display form, as an aware UTC datetime."""
-    s = text(value)
-    if s is None:
-        raise RowError("bad timestamp", "the time is empty")
-    if not isinstance(value, str):
-        raise RowError("bad timestamp", f"{value!r} is a {type(value).__name__}, not a time")
-    m = _PORTAL_TIME.match(s)
-    try:
-        if m:
-            month, day, year, hour, minute, second, frac, ampm = m.groups()
-            h = int(hour)
-            if ampm:
-                if not 1 <= h <= 12:
-                    raise ValueError(f"hour {h} with {ampm}")
-                h = h % 12 + (12 if ampm.upper() == "PM" else 0)
-            micro = int((frac or "0")[:6].ljust(6, "0"))
-            parsed = dt.datetime(
-                int(year), int(month), int(day), h, int(minute), int(second), micro
-            )
-        else:
-            parsed = dt.datetime.fromisoformat(s)
-    except ValueError as exc:
-        raise RowError("bad timestamp", f"{s!r} is not a time ({exc})") from exc
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=dt.UTC)
-    return parsed.astimezone(dt.UTC)
-
-
-def parse_object(value: Any, what: str) -> dict[str, Any]:
-    """A JSON object given as text or already decoded; ``what`` names it in the error."""
-    if isinstance(value, dict):
-        return value
-    s = text(value)
-    if s is None:
-        return {}
-    if not isinstance(value, str):
-        raise RowError(f"{what} is not JSON", f"{value!r} is a {type(value).__name__}")
-    try:
-        decoded = json.loads(s)
-    except json.JSONDecodeError as exc:
-        raise RowError(f"{what} is not JSON", f"{_clip(s)} ({exc.msg})") from exc
-    if not isinstance(decoded, dict):
-        raise RowError(f"{what} is not JSON", f"{_clip(s)} is not an object")
-    return decoded
-
-
-def parse_float(value: Any, what: str) -> float | None:
-    """A number from text or JSON; None when empty."""
-    if isinstance(value, bool):
-        raise RowError("wrong type", f"{what} {value!r} is not a number")
-    if isinstance(value, (int, float)):
-        return float(value)
-    s = text(value)
-    if s is None:
-        return None
-    try:
-        return float(s)
-    except ValueError as exc:
-        raise RowError("wrong type", f"{what} {_clip(s)!r} is not a number") from exc
-
-
-def parse_bool(value: Any, what: str) -> bool | None:
-    """``true``/``false`` (any case, or 1/0) from text or JSON; None when empty."""
-    if isinstance(value, bool):
-        return value
-    s = text(value)
-    if s is None:
-        return None
-    low = s.lower()
-    if low in ("true", "1"):
-        return True
-    if low in ("false", "0"):
-        return False
-    raise RowError("wrong type", f"{what} {_clip(s)!r} is not true or false")
+    return ExportRows("json", names, cols, len(data), rows())
 
 
 def envelope(row: Mapping[str, Any], columns: Mapping[str, str]) -> Envelope:
@@ -356,12 +279,3 @@ def envelope(row: Mapping[str, Any], columns: Mapping[str, str]) -> Envelope:
         client_model=text(cell("client_model")),
         role_name=text(cell("role_name")),
     )
-
-
-def raw_text(value: Any) -> str:
-    """A row as JSON text, for ``quarantine.raw``."""
-    return json.dumps(value, default=str, ensure_ascii=False)
-
-
-def _clip(s: str, limit: int = 80) -> str:
-    return s if len(s) <= limit else s[: limit - 1] + "…"

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, Protocol
 
+from ingest.identities import Pseudonyms
+
 SNIFF_BYTES: Final = 64 * 1024
 """How much of the start of a file the loaders see in ``sniff``."""
 
@@ -65,6 +67,11 @@ class LoadContext:
     """UTC time of this load (stamped on quarantine rows)."""
     batch_rows: int = 50_000
     """Input rows per yielded batch."""
+
+    @property
+    def ids(self) -> Pseudonyms:
+        """How raw ids are hashed in this load (with :attr:`id_salt`)."""
+        return Pseudonyms(self.id_salt)
 
 
 class Loader(Protocol):

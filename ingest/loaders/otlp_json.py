@@ -8,7 +8,9 @@ with ``{"resourceLogs"``, ``{"resourceSpans"`` or ``{"resourceMetrics"``.
 Lines are decoded and mapped exactly as the OTLP/HTTP receiver does (:mod:`ingest.otlp`), so
 both share :mod:`ingest.convert`'s one attribute → column mapping. A line that is not JSON, not
 an export request, or holds records that cannot be mapped goes to the quarantine with its line
-number. zstd-compressed files (the file exporter's ``compression: zstd``) are recognised but not
+number. Raw device and user ids are hashed as the receiver hashes them (a resource marked
+``synctel.ids = "pseudonymous"`` is stored as sent), in rows and in quarantined lines alike.
+zstd-compressed files (the file exporter's ``compression: zstd``) are recognised but not
 read: no zstd library is installed; decompress them first.
 """
 
@@ -23,8 +25,15 @@ from pathlib import Path
 from typing import Final
 
 from ingest.errors import UnreadableFileError
+from ingest.identities import Pseudonyms
 from ingest.loaders.base import Batch, LoadContext, QuarantineRow
-from ingest.otlp.decode import OtlpRequestError, parse_json_object, signal_of_json
+from ingest.otlp.decode import (
+    MAX_JSON_DEPTH,
+    OtlpRequestError,
+    json_depth,
+    parse_json_object,
+    signal_of_json,
+)
 from ingest.otlp.records import map_request
 
 GZIP_MAGIC: Final = b"\x1f\x8b"
@@ -75,12 +84,13 @@ class OtlpJsonLoader:
     def _read_lines(self, path: Path, fh: Iterable[bytes], context: LoadContext) -> Iterator[Batch]:
         batch = Batch()
         line_number = 0
+        ids = context.ids
         try:
             for line_number, line in enumerate(fh, start=1):
                 if not line.strip():
                     continue
                 batch.rows_read += 1
-                _read_line(line, line_number, batch)
+                _read_line(line, line_number, batch, ids)
                 if batch.rows_read >= context.batch_rows:
                     yield batch
                     batch = Batch()
@@ -92,12 +102,15 @@ class OtlpJsonLoader:
         yield batch
 
 
-def _read_line(line: bytes, line_number: int, batch: Batch) -> None:
+def _read_line(line: bytes, line_number: int, batch: Batch, ids: Pseudonyms) -> None:
     text = line.decode("utf-8", errors="replace").rstrip("\r\n")
     try:
+        if json_depth(line) > MAX_JSON_DEPTH:  # as the receiver: bounded before parsing
+            raise ValueError(f"JSON nested more than {MAX_JSON_DEPTH} levels deep")
         obj = json.loads(line)
     except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
-        batch.quarantine.append(QuarantineRow("malformed JSON", str(exc), text, line_number))
+        quarantined = QuarantineRow("malformed JSON", str(exc), ids.scrub_text(text), line_number)
+        batch.quarantine.append(quarantined)
         return
     signal = signal_of_json(obj)
     if signal is None:
@@ -105,15 +118,16 @@ def _read_line(line: bytes, line_number: int, batch: Batch) -> None:
             QuarantineRow(
                 "not an OTLP export request",
                 "expected an object with resourceLogs, resourceSpans or resourceMetrics",
-                text,
+                ids.scrub_otlp_text(text),
                 line_number,
             )
         )
         return
     try:
-        mapped = map_request(parse_json_object(signal, obj))
+        mapped = map_request(parse_json_object(signal, obj), ids)
     except OtlpRequestError as exc:
-        batch.quarantine.append(QuarantineRow("invalid OTLP JSON", str(exc), text, line_number))
+        raw = ids.scrub_otlp_text(text)
+        batch.quarantine.append(QuarantineRow("invalid OTLP JSON", str(exc), raw, line_number))
         return
     batch.events.extend(mapped.events)
     batch.spans.extend(mapped.spans)

@@ -2,32 +2,27 @@
 
 Idempotent: every event carries a stable ``event_id`` and is appended with ``skip_existing``,
 so loading the same file again adds nothing (its rows count as duplicates). Quarantine rows
-are kept every time a file is loaded (they record each attempt).
+are kept every time a file is loaded (they record each attempt). The id salt comes from
+:func:`ingest.identities.id_salt`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import secrets
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
-from ingest.errors import IngestError
+from ingest.errors import IngestError, display_path
 from ingest.loaders import Batch, LoadContext, Loader, QuarantineRow, detect
 from ingest.tables import arrow_schemas
-from vocabulary.settings import ENV_ID_SALT
 
 if TYPE_CHECKING:
     from ingest.loaders.progress import Progress
     from ingest.store import Store
-
-ID_SALT_FILE: Final = ".id-salt"
-"""File in the store folder holding the store's own random salt (made on first use)."""
 
 
 @dataclass
@@ -54,25 +49,6 @@ class FileReport:
     """Why the file as a whole failed (one line), or None."""
 
 
-def id_salt(store_path: Path) -> str:
-    """``$SYNCTEL_ID_SALT``, else the store's own salt (created at random on first use)."""
-    from_env = os.environ.get(ENV_ID_SALT, "").strip()
-    if from_env:
-        return from_env
-    path = store_path / ID_SALT_FILE
-    try:
-        return path.read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
-        pass
-    salt = secrets.token_hex(16)
-    try:
-        with open(path, "x", encoding="utf-8") as fh:  # exclusive: two loaders agree on one
-            fh.write(salt + "\n")
-    except FileExistsError:
-        return path.read_text(encoding="utf-8").strip()
-    return salt
-
-
 def new_context(salt: str) -> LoadContext:
     """A context for one ``synctel load`` run."""
     return LoadContext(id_salt=salt, loaded_at=dt.datetime.now(dt.UTC).replace(tzinfo=None))
@@ -95,7 +71,14 @@ def load_file(
     except IngestError as exc:
         report.error = str(exc)
     except OSError as exc:
-        report.error = f"{path}: cannot read: {exc.strerror or exc}"
+        report.error = f"{display_path(path)}: cannot read: {exc.strerror or exc}"
+    except (ArithmeticError, ValueError, pa.ArrowException) as exc:
+        # a row no loader check caught: the file fails with one line, the others still load
+        first = next(iter(str(exc).splitlines()), "")
+        report.error = (
+            f"{display_path(path)}: cannot store a row ({type(exc).__name__}: {first}); "
+            "the rows before it are loaded, loading again skips them; please report this file"
+        )
     finally:
         progress.close()
     return report
@@ -129,7 +112,7 @@ def _quarantine_table(rows: list[QuarantineRow], path: Path, ctx: LoadContext) -
         [
             {
                 "loaded_at": ctx.loaded_at,
-                "source_file": str(path),
+                "source_file": display_path(path),
                 "line_number": q.line_number,
                 "reason": q.reason,
                 "raw": q.raw,
@@ -160,5 +143,6 @@ def summary_line(report: FileReport) -> str:
         top = ", ".join(f"{k}: {n}" for k, n in report.ignored.most_common(3))
         more = ", …" if len(report.ignored) > 3 else ""
         parts.append(f"{ignored} ignored as not sync telemetry ({top}{more})")
-    label = f"{report.path} ({report.format})" if report.format else str(report.path)
+    shown = display_path(report.path)
+    label = f"{shown} ({report.format})" if report.format else shown
     return f"{label}: " + ", ".join(parts)

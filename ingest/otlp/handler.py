@@ -193,7 +193,7 @@ class Handler(BaseHTTPRequestHandler):
         receiver = self.receiver
         limit = receiver.config.max_body_bytes
         data = inflate(body, self.headers.get("Content-Encoding"), limit)
-        mapped = map_request(parse_request(signal, data, fmt))
+        mapped = map_request(parse_request(signal, data, fmt), receiver.ids)
         if mapped.accepted or mapped.rejected:
             job = make_job(mapped, f"otlp-http {signal.path} from {self.client_address[0]}")
             if not receiver.writer.submit(job):

@@ -10,7 +10,9 @@ in the store (see :mod:`ingest.otlp.writer`). ``GET /healthz`` reports the recei
 A bearer token is required by default whenever the bind address is not loopback, and compared
 in constant time. Slow or greedy clients are bounded: each request must arrive within its
 deadline (408 otherwise), holds a request slot only once its body is read, and one client
-address may keep only so many connections open (further ones are closed at once).
+address may keep only so many connections open (further ones are closed at once). Raw device
+and user ids are hashed with the store's salt unless the resource is marked pseudonymous
+(:mod:`ingest.identities`).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from http.server import ThreadingHTTPServer
 from typing import Any, Final
 
 from ingest.errors import IngestError
+from ingest.identities import Pseudonyms, id_salt
 from ingest.otlp.decode import DEFAULT_MAX_BODY_BYTES
 from ingest.otlp.handler import Handler
 from ingest.otlp.records import Mapped
@@ -139,6 +142,8 @@ class OtlpReceiver:
         """Requests being read or decoded; a request that cannot take one gets 429."""
         self.log = logging.getLogger(__name__)
         """Where request lines are logged (debug level)."""
+        self.ids = Pseudonyms(id_salt(store.path))  # before listening: a bad salt stops here
+        """How raw device and user ids of unmarked resources are hashed (the store's salt)."""
         self._counts_lock = threading.Lock()
         self._active = 0
         self._idle = threading.Condition()

@@ -3,8 +3,13 @@
 Each OTLP record is reduced to neutral values (event name, UTC nanoseconds, attribute dicts,
 hex ids) and handed to :func:`~ingest.convert.event_row`, :func:`~ingest.convert.span_row` or
 :func:`~ingest.convert.point_row`, the same functions the in-process store sink uses. A record
-that cannot become a row (no timestamp, malformed ids, a summary metric) is returned as
-:class:`Rejected`, to be quarantined and counted in the OTLP partial-success answer.
+that cannot become a row (no timestamp or one past :data:`~ingest.convert.LATEST_NS`, malformed
+ids, a summary metric) is returned as :class:`Rejected`, to be quarantined and counted in the
+OTLP partial-success answer.
+
+Raw device and user ids are hashed here (:class:`~ingest.identities.Pseudonyms`): a resource not
+marked ``synctel.ids = "pseudonymous"`` has every identity attribute hashed, in the resource, in
+each record's attributes and in the quarantined record's JSON.
 """
 
 from __future__ import annotations
@@ -20,7 +25,8 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTrace
 from opentelemetry.proto.common.v1.common_pb2 import AnyValue, KeyValue
 from opentelemetry.proto.metrics.v1 import metrics_pb2
 
-from ingest.convert import MetricInfo, event_row, point_row, service_name, span_row
+from ingest.convert import LATEST_NS, MetricInfo, event_row, point_row, service_name, span_row
+from ingest.identities import Pseudonyms
 from ingest.otlp.decode import LOGS, METRICS, TRACES, Signal, to_otlp_json
 
 Row = dict[str, Any]
@@ -102,15 +108,39 @@ def attributes(pairs: Iterable[KeyValue]) -> dict[str, Any]:
     return out
 
 
-def map_request(message: Message) -> Mapped:
-    """The rows of a decoded Export…ServiceRequest (logs, traces or metrics)."""
+def map_request(message: Message, ids: Pseudonyms) -> Mapped:
+    """The rows of a decoded Export…ServiceRequest (logs, traces or metrics), raw ids hashed
+    by ``ids``."""
     if isinstance(message, ExportLogsServiceRequest):
-        return map_logs(message)
+        return map_logs(message, ids)
     if isinstance(message, ExportTraceServiceRequest):
-        return map_traces(message)
+        return map_traces(message, ids)
     if isinstance(message, ExportMetricsServiceRequest):
-        return map_metrics(message)
+        return map_metrics(message, ids)
     raise TypeError(f"not an OTLP export request: {type(message).__name__}")
+
+
+class _Hasher:
+    """The id hashing of one resource: nothing when it is marked pseudonymous."""
+
+    def __init__(self, ids: Pseudonyms, resource: dict[str, Any]) -> None:
+        self.on = not ids.trusted(resource)
+        self.ids = ids
+        self.resource = ids.attributes(resource) if self.on else resource
+
+    def attributes(self, attributes: dict[str, Any]) -> dict[str, Any]:
+        return self.ids.attributes(attributes) if self.on else attributes
+
+    def rejected(self, kind: str, detail: str, record: Message) -> Rejected:
+        raw = to_otlp_json(record)
+        return Rejected(kind, detail, self.ids.scrub_otlp_text(raw) if self.on else raw)
+
+
+def _out_of_range(*times: int) -> str | None:
+    late = [t for t in times if t > LATEST_NS]
+    if not late:
+        return None
+    return f"{late[0]} ns is past 2262-04-11, the latest time 64-bit nanoseconds hold"
 
 
 def _id(raw: bytes, size: int) -> int | None:
@@ -119,36 +149,40 @@ def _id(raw: bytes, size: int) -> int | None:
     return int.from_bytes(raw, "big") or None
 
 
-def map_logs(request: ExportLogsServiceRequest) -> Mapped:
+def map_logs(request: ExportLogsServiceRequest, ids: Pseudonyms) -> Mapped:
     """``sync_events`` rows of every log record (events and plain logs alike)."""
     out = Mapped(LOGS)
     for resource_logs in request.resource_logs:
-        resource = attributes(resource_logs.resource.attributes)
+        hasher = _Hasher(ids, attributes(resource_logs.resource.attributes))
         for scope_logs in resource_logs.scope_logs:
             for record in scope_logs.log_records:
                 ts = record.time_unix_nano or record.observed_time_unix_nano
                 if not ts:
                     out.rejected.append(
-                        Rejected(
+                        hasher.rejected(
                             "log record without a timestamp",
                             "time_unix_nano and observed_time_unix_nano are both 0",
-                            to_otlp_json(record),
+                            record,
                         )
                     )
+                    continue
+                late = _out_of_range(ts)
+                if late is not None:
+                    out.rejected.append(hasher.rejected("time out of range", late, record))
                     continue
                 try:
                     trace_id, span_id = _id(record.trace_id, 16), _id(record.span_id, 8)
                 except ValueError as exc:
                     out.rejected.append(
-                        Rejected("log record with a malformed id", str(exc), to_otlp_json(record))
+                        hasher.rejected("log record with a malformed id", str(exc), record)
                     )
                     continue
                 out.events.append(
                     event_row(
                         record.event_name or None,
                         ts,
-                        attributes(record.attributes),
-                        resource,
+                        hasher.attributes(attributes(record.attributes)),
+                        hasher.resource,
                         trace_id=trace_id,
                         span_id=span_id,
                     )
@@ -156,18 +190,20 @@ def map_logs(request: ExportLogsServiceRequest) -> Mapped:
     return out
 
 
-def map_traces(request: ExportTraceServiceRequest) -> Mapped:
+def map_traces(request: ExportTraceServiceRequest, ids: Pseudonyms) -> Mapped:
     """``spans`` rows of every span."""
     out = Mapped(TRACES)
     for resource_spans in request.resource_spans:
-        resource = attributes(resource_spans.resource.attributes)
+        hasher = _Hasher(ids, attributes(resource_spans.resource.attributes))
         for scope_spans in resource_spans.scope_spans:
             for span in scope_spans.spans:
                 problem = _span_problem(span.trace_id, span.span_id, span.parent_span_id)
                 if problem is None and not span.start_time_unix_nano:
                     problem = "start_time_unix_nano is 0"
+                if problem is None:
+                    problem = _out_of_range(span.start_time_unix_nano, span.end_time_unix_nano)
                 if problem is not None:
-                    out.rejected.append(Rejected("invalid span", problem, to_otlp_json(span)))
+                    out.rejected.append(hasher.rejected("invalid span", problem, span))
                     continue
                 out.spans.append(
                     span_row(
@@ -180,8 +216,8 @@ def map_traces(request: ExportTraceServiceRequest) -> Mapped:
                         end_ns=span.end_time_unix_nano or None,
                         status_code=STATUS_CODES.get(span.status.code, "UNSET"),
                         status_message=span.status.message or None,
-                        attributes=attributes(span.attributes),
-                        resource=resource,
+                        attributes=hasher.attributes(attributes(span.attributes)),
+                        resource=hasher.resource,
                     )
                 )
     return out
@@ -197,29 +233,32 @@ def _span_problem(trace_id: bytes, span_id: bytes, parent_span_id: bytes) -> str
     return None
 
 
-def map_metrics(request: ExportMetricsServiceRequest) -> Mapped:
+def map_metrics(request: ExportMetricsServiceRequest, ids: Pseudonyms) -> Mapped:
     """``metric_points`` rows of every Sum, Gauge, Histogram and ExponentialHistogram point
     (the last without buckets, as the SDK sink stores them); Summary points are rejected."""
     out = Mapped(METRICS)
     for resource_metrics in request.resource_metrics:
-        service = service_name(attributes(resource_metrics.resource.attributes))
+        hasher = _Hasher(ids, attributes(resource_metrics.resource.attributes))
+        service = service_name(hasher.resource)
         for scope_metrics in resource_metrics.scope_metrics:
             for metric in scope_metrics.metrics:
-                _map_metric(metric, service, out)
+                _map_metric(metric, service, hasher, out)
     return out
 
 
-def _map_metric(metric: metrics_pb2.Metric, service: str | None, out: Mapped) -> None:
+def _map_metric(
+    metric: metrics_pb2.Metric, service: str | None, hasher: _Hasher, out: Mapped
+) -> None:
     data = metric.WhichOneof("data")
     if data is None:
         return
     if data == "summary":
         for point in metric.summary.data_points:
             out.rejected.append(
-                Rejected(
+                hasher.rejected(
                     "summary metric not stored",
                     f"{metric.name}: store Sum, Gauge or Histogram points",
-                    to_otlp_json(point),
+                    point,
                 )
             )
         return
@@ -230,14 +269,18 @@ def _map_metric(metric: metrics_pb2.Metric, service: str | None, out: Mapped) ->
     for point in body.data_points:
         if not point.time_unix_nano:
             out.rejected.append(
-                Rejected(
-                    "data point without a timestamp",
-                    f"{metric.name}: time_unix_nano is 0",
-                    to_otlp_json(point),
+                hasher.rejected(
+                    "data point without a timestamp", f"{metric.name}: time_unix_nano is 0", point
                 )
             )
             continue
-        attrs = attributes(point.attributes)
+        late = _out_of_range(point.time_unix_nano)
+        if late is not None:
+            out.rejected.append(
+                hasher.rejected("time out of range", f"{metric.name}: {late}", point)
+            )
+            continue
+        attrs = hasher.attributes(attributes(point.attributes))
         if kind != "histogram":
             number = point.WhichOneof("value")
             value = None if number is None else float(getattr(point, number))
@@ -257,6 +300,6 @@ def _map_metric(metric: metrics_pb2.Metric, service: str | None, out: Mapped) ->
                 bucket_counts=list(point.bucket_counts) if explicit else None,
             )
         except ValueError as exc:
-            out.rejected.append(Rejected("data point out of range", str(exc), to_otlp_json(point)))
+            out.rejected.append(hasher.rejected("data point out of range", str(exc), point))
             continue
         out.metrics.append(row)

@@ -21,7 +21,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "Offline.SyncDatabase / …GetRecords dependencies. Loading a file twice adds "
             "nothing; unreadable rows go to the quarantine table with their reason. "
             "Raw device and user ids are pseudonymised with $SYNCTEL_ID_SALT, else with a "
-            "random salt kept in the store folder."
+            "random salt kept in the store folder (.id-salt, mode 0600); OTLP resources marked "
+            "synctel.ids=pseudonymous are stored as sent."
         ),
     )
     parser.add_argument(
@@ -41,10 +42,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run_load(args: argparse.Namespace) -> int:
     """Load every file; one summary line per file on stdout, one error line per failed file
     on stderr. Exit 1 when any file failed (the others still load)."""
-    from ingest.errors import IngestError
+    from ingest.errors import IngestError, display_path
+    from ingest.identities import id_salt
     from ingest.loaders import Loader, detect
     from ingest.loaders.progress import Progress
-    from ingest.loaders.runner import FileReport, id_salt, load_file, new_context, summary_line
+    from ingest.loaders.runner import FileReport, load_file, new_context, summary_line
     from ingest.store import Store
 
     failed = False
@@ -55,7 +57,7 @@ def run_load(args: argparse.Namespace) -> int:
         except IngestError as exc:
             failed = _fail(str(exc))
         except OSError as exc:
-            failed = _fail(f"{path}: cannot read: {exc.strerror or exc}")
+            failed = _fail(f"{display_path(path)}: cannot read: {exc.strerror or exc}")
     if not detected:
         return 1
     store = Store.open(store_path(args))
@@ -64,7 +66,7 @@ def run_load(args: argparse.Namespace) -> int:
     show = is_tty if args.progress is None else bool(args.progress)
     reports: list[FileReport] = []
     for path, loader in detected:
-        progress = Progress(str(path), sys.stderr, enabled=show, bar=is_tty)
+        progress = Progress(display_path(path), sys.stderr, enabled=show, bar=is_tty)
         report = load_file(store, path, context, progress, loader)
         reports.append(report)
         print(summary_line(report), flush=True)

@@ -13,6 +13,10 @@ DATA = Path(__file__).parents[2] / "data" / "appinsights"
 """The golden Application Insights exports."""
 SALT = "test-salt"
 """The id salt every test load uses (via $SYNCTEL_ID_SALT)."""
+RAW_DEVICE = "A1B2C3D4-E5F6-4789-ABCD-0123456789EF"
+"""The raw ``DeviceInfo_Id`` in the Field Service exports."""
+RAW_USER = "5c1f2a9e-7d44-4b1e-9a43-1f6c2b7e8d10"
+"""The raw ``user_Id`` (and ``user_AuthenticatedId``) in the Field Service exports."""
 EVENT_COLUMNS = arrow_schemas()["sync_events"].names
 
 

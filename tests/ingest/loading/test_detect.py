@@ -11,8 +11,8 @@ import pytest
 from ingest.errors import NotTelemetryError
 from ingest.loaders import detect, loaders, register
 from ingest.loaders.appinsights import AppInsightsLoader
+from ingest.loaders.appinsights_cells import RowError, parse_timestamp
 from ingest.loaders.appinsights_map import pseudonym
-from ingest.loaders.appinsights_read import RowError, parse_timestamp
 from tests.ingest.loading.support import DATA, events
 from vocabulary.identity import pseudonymize
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.ingest.loading.support import DATA, events, query
+from tests.ingest.loading.support import DATA, RAW_DEVICE, RAW_USER, SALT, events, query
+from vocabulary.identity import pseudonymize
 
 QUARANTINED = [
     (2, "unknown DataSyncMode: 'TURBO_SYNC'"),
@@ -73,7 +74,13 @@ def test_truncated_json_is_one_error_line_and_one_quarantine_row(load, store_dir
     assert len(rows) == 1
     assert rows[0]["line_number"] is None
     assert rows[0]["reason"].startswith("unreadable file: truncated or invalid JSON")
-    assert rows[0]["raw"] == path.read_text(encoding="utf-8")
+    # the file is kept as found, but for its identities: the user id columns, the client
+    # address and the DeviceInfo_Id inside customDimensions hold their pseudonyms
+    expected = path.read_text(encoding="utf-8")
+    for raw in (RAW_DEVICE, RAW_USER, '"0.0.0.0"'):
+        hashed = pseudonymize(raw.strip('"'), SALT)
+        expected = expected.replace(raw, f'"{hashed}"' if raw.startswith('"') else hashed)
+    assert rows[0]["raw"] == expected
     assert events(store_dir) == []
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from ingest.identities import ID_SALT_FILE, id_salt
 from ingest.loaders.progress import Progress
-from ingest.loaders.runner import ID_SALT_FILE, id_salt
 from synctel.cli import main
 from tests.ingest.loading.support import DATA, events
 

@@ -10,6 +10,7 @@ from http import HTTPStatus
 import pytest
 from opentelemetry.proto.metrics.v1 import metrics_pb2
 
+from ingest.identities import Pseudonyms
 from ingest.otlp.decode import (
     LOGS,
     MAX_JSON_DEPTH,
@@ -26,6 +27,7 @@ from ingest.otlp.records import any_value, map_request
 from tests.ingest.otlp.requests import gzip_bomb
 
 MB = 1024 * 1024
+IDS = Pseudonyms("decode-test-salt-0123456789")
 
 
 def test_gzip_bomb_is_refused_without_inflating_past_the_limit() -> None:
@@ -173,7 +175,7 @@ def test_any_values_become_python_values() -> None:
             }
         ]
     }
-    [row] = map_request(parse_json_object(LOGS, body)).events
+    [row] = map_request(parse_json_object(LOGS, body), IDS).events
     assert json.loads(row["attributes"]) == {
         "a": [1],
         "b": True,
@@ -220,7 +222,7 @@ def test_metrics_map_sums_gauges_histograms_and_reject_summaries() -> None:
             }
         ]
     }
-    mapped = map_request(parse_json_object(METRICS, body))
+    mapped = map_request(parse_json_object(METRICS, body), IDS)
     summary = [
         (r["name"], r["kind"], r["temporality"], r["value"], r["count"], r["sum"])
         for r in mapped.metrics
@@ -238,7 +240,7 @@ def test_metrics_map_sums_gauges_histograms_and_reject_summaries() -> None:
 
 
 def test_empty_protobuf_request_is_valid_and_empty() -> None:
-    mapped = map_request(parse_request(LOGS, b"", Format.PROTOBUF))
+    mapped = map_request(parse_request(LOGS, b"", Format.PROTOBUF), IDS)
     assert mapped.accepted == 0
     assert mapped.rejected == []
 

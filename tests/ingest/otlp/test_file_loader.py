@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from ingest.identities import id_salt
 from ingest.loaders import detect
 from ingest.store import Store
 from synctel.cli import main
 from tests.ingest.otlp.helpers import query
+from vocabulary.identity import pseudonymize
 
 DATA = Path(__file__).parents[2] / "data" / "otlp"
 T0 = dt.datetime(2026, 5, 25, 10, 0)
@@ -46,6 +48,15 @@ EXPECTED_EVENTS = [
         None,
     ),
 ]  # fmt: skip
+
+
+RAW_IDS = ("d7a1c0ffee", "u9f3")
+"""The raw ``device.id`` and ``user.id`` in ``sync_pass.jsonl``."""
+
+
+def hashed(rows: list[tuple], salt: str) -> list[tuple]:
+    """``rows`` with the file's raw ids replaced by their pseudonyms."""
+    return [tuple(pseudonymize(v, salt) if v in RAW_IDS else v for v in row) for row in rows]
 
 
 @pytest.fixture
@@ -83,7 +94,8 @@ def test_golden_file_loads_events_spans_and_points(tmp_path, store_dir, capsys, 
     assert code == 0, err
     assert "(otlp-json): 3 rows read, 3 events loaded, 0 skipped as duplicates" in out
     assert "5 spans/metric points loaded, 0 quarantined" in out
-    assert events(store_dir) == EXPECTED_EVENTS
+    # the file's resource is not marked pseudonymous: its raw ids are stored as pseudonyms
+    assert events(store_dir) == hashed(EXPECTED_EVENTS, id_salt(store_dir))
 
     store = Store.open(store_dir)
     assert query(
@@ -185,3 +197,24 @@ def test_other_json_is_not_taken_for_otlp(tmp_path) -> None:
     assert not loader.sniff(b'{"hello": {"resourceLogs": []}}', tmp_path)
     assert loader.sniff(b' {"resource_spans": []}', tmp_path)
     assert loader.sniff(gzip.compress(b'{"resourceMetrics":[]}'), tmp_path)
+
+
+def test_a_deeply_nested_line_is_quarantined_and_the_rest_load(
+    tmp_path: Path, store_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = (
+        '{"resourceLogs":[{"resource":{"attributes":[]},"scopeLogs":[{"logRecords":'
+        '[{"timeUnixNano":"1777000000000000000","eventName":"sync.started",'
+        '"attributes":[{"key":"sync.id","value":{"stringValue":"s1"}}]}]}]}]}'
+    )
+    deep = '{"resourceLogs":' + "[" * 5000 + "]" * 5000 + "}"
+    path = tmp_path / "export.jsonl"
+    path.write_text(good + "\n" + deep + "\n" + good.replace("s1", "s2") + "\n")
+    code, _, err = load(store_dir, path, capsys=capsys)
+    assert code == 0, err
+    assert "Traceback" not in err
+    store = Store.open(store_dir)
+    assert query(store, "SELECT count(*) FROM sync_events") == [(2,)]
+    reasons = query(store, "SELECT reason FROM quarantine")
+    assert len(reasons) == 1
+    assert "nested more than" in reasons[0][0]

@@ -21,6 +21,7 @@ from opentelemetry.trace import SpanKind, StatusCode
 from ingest.convert import log_records_to_events
 from tests.ingest.otlp.helpers import query
 from vocabulary.contract import CUSTOM_EVENT_NAME, Attr, Event, FailureType, SyncMode
+from vocabulary.identity import IDS_ATTRIBUTE, IDS_PSEUDONYMOUS, pseudonymize
 
 RESOURCE = Resource.create(
     {"service.name": "fieldapp", "service.version": "4.2.0", "device.id": "dev-res"}
@@ -74,7 +75,7 @@ def test_python_log_exporter_events_land_in_sync_events(receiver, store, compres
         812.5,
         7,
         "account",
-        "dev-res",
+        pseudonymize("dev-res", receiver.ids.salt),  # a foreign resource: its raw id is hashed
         "4.2.0",
         "fieldapp",
         "otel",
@@ -89,11 +90,12 @@ def test_python_log_exporter_events_land_in_sync_events(receiver, store, compres
 
 
 def test_events_get_the_same_columns_as_through_the_store_sink(receiver, store) -> None:
-    """One mapping: the SDK record converted in-process equals the row the receiver wrote."""
+    """One mapping: the SDK record converted in-process equals the row the receiver wrote
+    (ids marked pseudonymous, as ``setup_telemetry`` marks them, are stored as sent by both)."""
     from opentelemetry.sdk._logs.export import InMemoryLogRecordExporter
 
     memory = InMemoryLogRecordExporter()
-    provider = LoggerProvider(resource=RESOURCE)
+    provider = LoggerProvider(resource=RESOURCE.merge(Resource({IDS_ATTRIBUTE: IDS_PSEUDONYMOUS})))
     provider.add_log_record_processor(SimpleLogRecordProcessor(memory))
     exporter = OTLPLogExporter(endpoint=f"{receiver.url}/v1/logs", timeout=5)
     provider.add_log_record_processor(SimpleLogRecordProcessor(exporter))
