@@ -14,7 +14,7 @@ from typing import Any
 
 from emitter.instrument import SyncInstrumentation
 from syncengine.clock import Clock
-from syncengine.errors import RecordNotFound
+from syncengine.errors import RecordNotFound, SyncFailure
 from syncengine.offline_db import OfflineDatabase
 from syncengine.profile.limits import MAX_DEVICE_RECORDS
 from syncengine.profile.model import Profile
@@ -23,7 +23,7 @@ from syncengine.scheduler import ActiveTimer, AppState, UserSettings
 from syncengine.status import NETWORK_UNAVAILABLE, DeviceState, DeviceStatus, PassResult
 from syncengine.syncpass import run_pass
 from syncengine.transport import Transport
-from vocabulary.contract import NetworkType, Trigger
+from vocabulary.contract import NetworkType, SkipReason, Trigger
 from vocabulary.identity import DeviceIdentity
 
 
@@ -67,6 +67,9 @@ class DeviceClient:
         self.instrumentation.network = self._network
         self.service_unavailable = False
         """The last network check got no answer in time (S6)."""
+        self.network_checked = False
+        """A network check has answered since the app started: until then the device does
+        not know it is online and shows "Network or Service Unavailable" (S6)."""
         self._timer: ActiveTimer | None = None
         self._left_active_at: datetime | None = None
         self._idle: timedelta | None = None
@@ -85,7 +88,11 @@ class DeviceClient:
         return self._settings.effective(self.profile.settings)
 
     def set_settings(self, settings: UserSettings) -> None:
-        """The user changed their sync settings."""
+        """The user changed their sync settings.
+
+        An out-of-range value never gets here: ``UserSettings`` refuses it where it is built
+        (``InvalidSetting``, naming the allowed range), and these settings stay in force.
+        """
         self._settings = settings
 
     @property
@@ -114,6 +121,30 @@ class DeviceClient:
         self._network = network
         self.instrumentation.network = network
         self.service_unavailable = False
+
+    def check_network(self) -> bool:
+        """Ask the server's network check endpoint; whether it answered in time (S6).
+
+        Until a check answers after the app starts, and whenever the last one got no
+        answer, the status page shows "Network or Service Unavailable".
+        """
+        try:
+            self.transport.check()
+        except SyncFailure:
+            self.service_unavailable = True
+            return False
+        self.service_unavailable = False
+        self.network_checked = True
+        return True
+
+    @property
+    def network_available(self) -> bool:
+        """Connected, and the network check answered: network-only features may run (S6)."""
+        return (
+            self._network is not NetworkType.UNAVAILABLE
+            and self.network_checked
+            and not self.service_unavailable
+        )
 
     def take_idle_time(self) -> timedelta | None:
         """How long the app was unused before it last came to the front (once per resume)."""
@@ -173,8 +204,22 @@ class DeviceClient:
     # --- sync -------------------------------------------------------------------------------
 
     def tick(self) -> PassResult:
-        """The scheduler's heartbeat: sync the tables that are due, if allowed (S2, S3)."""
-        return self._sync(Trigger.SCHEDULE)
+        """The scheduler's heartbeat: sync the tables that are due, if allowed (S2, S3).
+
+        A heartbeat with nothing due still runs the network check while none has answered
+        since the app started (S6: the status leaves "Network or Service Unavailable" only
+        when a check answers).
+        """
+        result = self._sync(Trigger.SCHEDULE)
+        if (
+            not self.network_checked
+            and not result.ran
+            and result.skipped is not SkipReason.NETWORK_CHECK_TIMEOUT  # it just asked
+            and self._app is AppState.ACTIVE
+            and self._network is not NetworkType.UNAVAILABLE
+        ):
+            self.check_network()
+        return result
 
     def sync_now(self) -> PassResult:
         """ "Sync now" on the status page: every table (FORCED_SYNC)."""
@@ -213,7 +258,7 @@ class DeviceClient:
         result = self.last_result
         if self._timer is not None:
             state, message = DeviceState.SYNCING, "Syncing"
-        elif self._network is NetworkType.UNAVAILABLE or self.service_unavailable:
+        elif not self.network_available:
             state, message = DeviceState.NOT_CONNECTED, NETWORK_UNAVAILABLE
         elif result is not None and result.failure is not None:
             state, message = DeviceState.ERROR, result.failure.message

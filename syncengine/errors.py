@@ -61,6 +61,14 @@ class UnknownProfile(SyncengineError):
         )
 
 
+class InvalidSetting(SyncengineError):
+    """A user setting outside what the product allows (S4); the previous setting stays."""
+
+    def __init__(self, setting: str, message: str) -> None:
+        super().__init__(message)
+        self.setting = setting
+
+
 def network_failure(message: str) -> SyncFailure:
     """The connection was lost or refused (NETWORK_ERROR 2004)."""
     return SyncFailure(FailureType.NETWORK_ERROR, ErrorCode.NETWORK, message)
@@ -100,6 +108,7 @@ def database_failure(message: str) -> SyncFailure:
 __all__ = [
     "ErrorCode",
     "FailureType",
+    "InvalidSetting",
     "RecordNotFound",
     "SyncFailure",
     "SyncengineError",

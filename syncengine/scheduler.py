@@ -12,6 +12,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from syncengine.clock import Clock
+from syncengine.errors import InvalidSetting
+from syncengine.profile.limits import MAX_INTERVAL_MINUTES, MIN_INTERVAL_MINUTES
 from syncengine.profile.model import AdminSettings, Profile
 from syncengine.relations import dependency_order, dependents, related
 from vocabulary.contract import DueReason, NetworkType, SkipReason, SyncMode, Trigger
@@ -27,7 +29,17 @@ class AppState(StrEnum):
 
 @dataclass(frozen=True)
 class UserSettings:
-    """The user's sync choices (S4); honoured only where the admin allows."""
+    """The user's sync choices (S4); honoured only where the admin allows.
+
+    A user's own sync interval is bound by the product's range, 5 to 1440 whole minutes, as a
+    table's is (S1, S4). An interval outside it is **refused**, not clamped: building the
+    settings raises :class:`~syncengine.errors.InvalidSetting` with the allowed range, so the
+    settings page can say so where the user typed it and the previous settings stay in force.
+    A clamp would honour a value the user never chose (they asked for 2 minutes and would get
+    5, or asked for 4,000 and get 1,440) without telling them; refusing keeps what the status
+    page shows and what the scheduler does the same, and uses the profile validator's range
+    and wording (``interval`` rule), so admins and users read one rule.
+    """
 
     wifi_only: bool = False
     """No sync on cellular."""
@@ -36,7 +48,26 @@ class UserSettings:
     online_mode: bool = False
     """Work online: edits go to the server at once while sync keeps the offline copy."""
     sync_interval_minutes: int | None = None
-    """The user's own sync frequency for every table (None = the profile's intervals)."""
+    """The user's own sync frequency for every table, 5–1440 whole minutes (None = the
+    profile's intervals); anything else raises ``InvalidSetting``."""
+
+    def __post_init__(self) -> None:
+        minutes = self.sync_interval_minutes
+        if minutes is None:
+            return
+        allowed = (
+            f"a user's own sync interval is {MIN_INTERVAL_MINUTES} to {MAX_INTERVAL_MINUTES} "
+            "whole minutes (S1, S4); the previous setting stays"
+        )
+        if not isinstance(minutes, int) or isinstance(minutes, bool):
+            msg = f"sync interval {minutes!r} is not whole minutes: {allowed}"
+        elif minutes < MIN_INTERVAL_MINUTES:
+            msg = f"sync interval {minutes} minutes is below {MIN_INTERVAL_MINUTES}: {allowed}"
+        elif minutes > MAX_INTERVAL_MINUTES:
+            msg = f"sync interval {minutes} minutes is above {MAX_INTERVAL_MINUTES}: {allowed}"
+        else:
+            return
+        raise InvalidSetting("sync_interval_minutes", msg)
 
     def effective(self, admin: AdminSettings) -> UserSettings:
         """These settings with every choice the admin does not allow switched off."""

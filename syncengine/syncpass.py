@@ -51,13 +51,8 @@ def run_pass(device: DeviceClient, trigger: Trigger, table: str | None = None) -
     assert result.mode is not None
     names = [d.table for d in due]
     reason = skip_reason(device.app_state, device.network, device.settings, trigger)
-    if reason is None:
-        try:
-            device.transport.check()
-            device.service_unavailable = False
-        except SyncFailure:
-            device.service_unavailable = True
-            reason = SkipReason.NETWORK_CHECK_TIMEOUT
+    if reason is None and not device.check_network():
+        reason = SkipReason.NETWORK_CHECK_TIMEOUT
     if reason is not None:
         result.skipped = reason
         device.instrumentation.skipped(reason, result.mode, trigger, names)

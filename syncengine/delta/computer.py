@@ -8,7 +8,7 @@ the device's new ``TableState`` (``tokens``).
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 
 from syncengine.delta.decision import Incremental, Skip, choose
@@ -16,10 +16,22 @@ from syncengine.delta.estimates import RowEstimates
 from syncengine.delta.scope import DeltaScope
 from syncengine.delta.sql import TEMP_SCHEMA, apply_diff, clear_holdings, fill_target, latest_seq
 from syncengine.delta.tokens import TableState, load_gens, load_state, next_state, save_state
-from syncengine.profile.filters import is_time_relative
+from syncengine.profile.filters import is_time_relative, related_tables
 from syncengine.profile.model import Profile
 from syncengine.protocol import DownloadResponse
 from syncengine.relations import sources
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What a table's delta depends on, besides its own rows."""
+
+    source_tables: tuple[str, ...]
+    """Tables whose held rows pull rows into it through relationships."""
+    filter_tables: tuple[str, ...]
+    """Related tables its filter reads."""
+    day_relative: bool
+    """Its filter is a relative date window."""
 
 
 class DeltaComputer:
@@ -30,7 +42,7 @@ class DeltaComputer:
         self._conn = conn
         conn.executescript(TEMP_SCHEMA)
         self._estimates = RowEstimates(conn)
-        self._shapes: dict[tuple[int, str], tuple[Profile, tuple[str, ...], bool]] = {}
+        self._shapes: dict[tuple[int, str], tuple[Profile, _Shape]] = {}
 
     def state(self, device_id: str, table: str) -> TableState | None:
         """The server's memory of ``device_id``'s copy of ``table``."""
@@ -48,7 +60,8 @@ class DeltaComputer:
         """The delta for ``device_id``'s copy of ``table``, updating holdings to match."""
         conn = self._conn
         seq = latest_seq(conn)
-        src_tables, relative = self._shape(profile, table)
+        shape = self._shape(profile, table)
+        src_tables = shape.source_tables
         scope = DeltaScope(
             profile=profile,
             table=table,
@@ -58,24 +71,32 @@ class DeltaComputer:
             max_seq=seq,
             source_tables=src_tables,
             source_gens=load_gens(conn, device_id, src_tables),
+            filter_tables=shape.filter_tables,
             state=load_state(conn, device_id, table),
         )
-        decision = choose(conn, self._estimates, scope, token=token, day_relative=relative)
+        decision = choose(
+            conn, self._estimates, scope, token=token, day_relative=shape.day_relative
+        )
         if isinstance(decision, Skip):
             return DownloadResponse(table, decision.token)
         if isinstance(decision, Incremental):
             return self._compute(replace(scope, changes=decision.changes), reset=False)
         return self._compute(scope, reset=decision.reset)
 
-    def _shape(self, profile: Profile, table: str) -> tuple[tuple[str, ...], bool]:
-        """The table's source tables and whether its filter is day-relative (per profile)."""
+    def _shape(self, profile: Profile, table: str) -> _Shape:
+        """What the table's delta depends on (per profile)."""
         key = (id(profile), table)
         known = self._shapes.get(key)
         if known is None or known[0] is not profile:
-            srcs = tuple(sorted({s for s, _ in sources(profile, table)}))
-            known = (profile, srcs, is_time_relative(profile.table(table).filter))
+            flt = profile.table(table).filter
+            shape = _Shape(
+                source_tables=tuple(sorted({s for s, _ in sources(profile, table)})),
+                filter_tables=tuple(sorted(related_tables(flt))),
+                day_relative=is_time_relative(flt),
+            )
+            known = (profile, shape)
             self._shapes[key] = known
-        return known[1], known[2]
+        return known[1]
 
     def _compute(self, scope: DeltaScope, *, reset: bool) -> DownloadResponse:
         """Compute the target set of ``scope``, diff it with the holdings and save the new

@@ -1,10 +1,16 @@
 """Choosing how to answer a download: skip, incremental or full (cheapest first).
 
-- **skip**: nothing changed in the table or its sources since the device's token, the sources'
-  holdings are as they were, and the filter is not a relative date window on a new day;
+- **skip**: nothing changed in the table, its sources or the related tables its filter reads
+  since the device's token, the sources' holdings are as they were, and the filter is not a
+  relative date window on a new day;
 - **incremental**: only the table itself changed: re-evaluate just the changed ids;
-- **full**: recompute the whole target set (first sync, lost token, sources or day changed);
-  a lost or unknown token also resets the device's copy.
+- **full**: recompute the whole target set (first sync, lost token, sources, filter tables or
+  day changed); a lost or unknown token also resets the device's copy.
+
+A change to a row of a table the filter reads through a relationship (a booking status
+renamed to Completed) can move any row pointing at it, whether or not that row changed: it is
+treated like a change to a source table, so the next pass recomputes the target set and the
+rows that left it are removed (S9).
 """
 
 from __future__ import annotations
@@ -63,7 +69,7 @@ def choose(
         return Full(reset=True)
     day_ok = not day_relative or state.day == scope.today.isoformat()
     sources_ok = scope.source_gens == state.source_gens and not changed_since(
-        conn, scope.source_tables, state.seq
+        conn, (*scope.source_tables, *scope.filter_tables), state.seq
     )
     if not (day_ok and sources_ok):
         return Full(reset=False)

@@ -47,6 +47,9 @@ class DeltaScope:
     """Tables whose held rows pull rows into ``table`` through relationships."""
     source_gens: dict[str, int]
     """The current ``gen`` of each source table's holdings."""
+    filter_tables: tuple[str, ...] = ()
+    """Related tables the table's filter reads (``Related`` predicates): a change to one of
+    their rows can move rows of ``table`` in or out."""
     state: TableState | None
     """What the server remembered of this copy before the computation."""
     changes: Changes | None = None

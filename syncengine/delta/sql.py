@@ -132,7 +132,7 @@ def fill_target(conn: sqlite3.Connection, scope: DeltaScope, estimates: RowEstim
     table, device_id, changes = scope.table, scope.device_id, scope.changes
     conn.execute("DELETE FROM _target")
     flt = scope.profile.table(table).filter
-    where, params = compile_filter(flt, user_id=scope.user_id, today=scope.today)
+    where, params = compile_filter(flt, user_id=scope.user_id, today=scope.today, row="r")
     rows, keep, since = "records r", "", tuple[int, ...]()
     if changes is not None:
         if not owner_indexed(flt) or estimates.walk_changes(

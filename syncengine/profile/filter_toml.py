@@ -6,6 +6,9 @@ The TOML forms:
 - ``{ owner = "user" }``: rows the signed-in user owns → ``OwnedByUser``;
 - ``{ column = "…", op = "…", value = … }`` or, for date windows, ``{ column, op, days }``
   → ``Condition``;
+- ``{ related = "…", column, op, value }`` (``via = "<lookup column>"`` when the table has
+  more than one relationship to that table): the condition on a column of a related table,
+  through a relationship the table declares → ``Related``;
 - ``{ all = [ … ] }``, ``{ any = [ … ] }``, ``{ not = { … } }`` → ``Group`` / ``Not``.
 
 Depth counts ``all``/``any``/``not`` levels: a bare condition is 0, ``{ all = [cond] }`` is 1;
@@ -16,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal, cast
 
 from syncengine.profile.limits import MAX_FILTER_DEPTH
@@ -30,6 +33,8 @@ from syncengine.profile.model import (
     Not,
     Op,
     OwnedByUser,
+    Related,
+    Relationship,
     Scalar,
 )
 from syncengine.profile.problems import ProfileRule
@@ -39,7 +44,9 @@ from vocabulary.toml_lines import KeyPath
 
 CONDITION_KEYS = ("column", "op", "value", "days")
 """Keys of a condition."""
-FILTER_KINDS = ("column", "owner", "all", "any", "not")
+RELATED_KEYS = ("related", "via", *CONDITION_KEYS)
+"""Keys of a condition on a related table."""
+FILTER_KINDS = ("column", "owner", "related", "all", "any", "not")
 """The key that tells which kind of filter an inline table is."""
 _OP_NAMES = tuple(op.value for op in Op)
 _ORDERED_OPS = frozenset({Op.GT, Op.GE, Op.LT, Op.LE})
@@ -64,6 +71,11 @@ class FilterReader:
     """The catalog columns are checked against."""
     table: str | None
     """The table the filter selects from; None when the schema does not know it."""
+    relationships: tuple[Relationship, ...] = ()
+    """The table's valid declared relationships: related filters go through one of them."""
+    declared: frozenset[str] = frozenset()
+    """Every table its relationship entries name, valid or not (a broken relationship is
+    reported once, as itself, not again by the filters that use it)."""
 
     def read(self, raw: object, path: KeyPath, depth: int = 0) -> Filter | None:
         """The filter at ``path``, or None when it has errors (all of them reported)."""
@@ -77,8 +89,10 @@ class FilterReader:
                 path, ProfileRule.FILTER, f"a filter is a string or inline table; {_FORMS}"
             )
             return None
+        if "related" in raw:
+            return self._related(raw, path)
         if "column" in raw or "op" in raw:
-            return self._condition(raw, path)
+            return self._condition(raw, path, self.table, CONDITION_KEYS)
         if "owner" in raw:
             self.out.unknown_keys(raw, path, ["owner"])
             if raw["owner"] != "user":
@@ -122,19 +136,101 @@ class FilterReader:
             return None
         return Group(cast(Literal["all", "any"], kind), tuple(cast(list[Filter], items)))
 
-    def _condition(self, raw: dict[str, object], path: KeyPath) -> Condition | None:
+    def _related(self, raw: dict[str, object], path: KeyPath) -> Related | None:
+        """``{ related, [via,] column, op, value }``: a condition on a related table's column."""
         errors_before = self.out.error_count()
-        self.out.unknown_keys(raw, path, CONDITION_KEYS)
+        other, via = raw.get("related"), raw.get("via")
+        rel: Relationship | None = None
+        known: str | None = None
+        if not isinstance(other, str):
+            msg = 'related names a related table, e.g. related = "bookingstatus"'
+            self.out.error((*path, "related"), TomlRule.TYPE, msg)
+        elif not self.schema.has_table(other):
+            msg = f"unknown table {other!r}{did_you_mean(other, self.schema.tables)}"
+            self.out.error((*path, "related"), ProfileRule.UNKNOWN_TABLE, msg)
+        else:
+            known = other
+            rel = self._through(other, via, path)
+        cond = self._condition(raw, path, known, RELATED_KEYS)  # reports unknown keys too
+        if cond is None or rel is None or self.out.error_count() > errors_before:
+            return None
+        return Related(rel, cond)
+
+    def _through(self, other: str, via: object, path: KeyPath) -> Relationship | None:
+        """The declared relationship to ``other`` a related filter goes through."""
+        if self.table is None:
+            return None  # an unknown table is reported on its own
+        if other == self.table:
+            msg = (
+                f"{other} is this filter's own table: write {{ column, op, value }} without related"
+            )
+            self.out.error((*path, "related"), ProfileRule.RELATED_FILTER, msg)
+            return None
+        candidates = [r for r in self.relationships if r.table == other]
+        if not candidates:
+            if other in self.declared:
+                return None  # declared but broken: reported as a relationship problem
+            msg = (
+                f"{self.table} declares no relationship to {other}; a filter reads a related "
+                f"table only through one: {self._suggest(other)}"
+            )
+            self.out.error((*path, "related"), ProfileRule.RELATED_FILTER, msg)
+            return None
+        if via is not None:
+            if not isinstance(via, str):
+                msg = f'via is the lookup column of the relationship, e.g. via = "{other}"'
+                self.out.error((*path, "via"), TomlRule.TYPE, msg)
+                return None
+            for rel in candidates:
+                if rel.column == via:
+                    return rel
+            declared = ", ".join(repr(r.column) for r in candidates)
+            msg = f"{self.table} declares no relationship to {other} via {via!r} ({declared})"
+            self.out.error((*path, "via"), ProfileRule.RELATED_FILTER, msg)
+            return None
+        if len(candidates) == 1:
+            return candidates[0]
+        cols = ", ".join(repr(r.column) for r in candidates)
+        msg = (
+            f"{self.table} relates to {other} through {len(candidates)} relationships ({cols}); "
+            f'say which with via = "{candidates[0].column}"'
+        )
+        self.out.error((*path, "related"), ProfileRule.RELATED_FILTER, msg)
+        return None
+
+    def _suggest(self, other: str) -> str:
+        assert self.table is not None
+        mine = self.schema.tables[self.table].columns.values()
+        theirs = self.schema.tables[other].columns.values()
+        for c in mine:
+            if c.target == other and c.name != "ownerid":
+                return f'add {{ table = "{other}", column = "{c.name}" }} to its relationships'
+        for c in theirs:
+            if c.target == self.table and c.name != "ownerid":
+                return (
+                    f'add {{ table = "{other}", column = "{c.name}", direction = "one_to_many" }}'
+                    " to its relationships"
+                )
+        return f"no lookup links {self.table} and {other} in the schema"
+
+    def _condition(
+        self, raw: dict[str, object], path: KeyPath, table: str | None, keys: tuple[str, ...]
+    ) -> Condition | None:
+        """``{ column, op, value }`` on a column of ``table`` (unchecked when it is unknown)."""
+        errors_before = self.out.error_count()
+        self.out.unknown_keys(raw, path, keys)
         column, op_text = raw.get("column"), raw.get("op")
         col: Column | None = None
         if not isinstance(column, str):
             self.out.error(path, TomlRule.REQUIRED, 'a condition needs column = "<column name>"')
-        elif self.table is not None:
-            if self.schema.has_column(self.table, column):
-                col = self.schema.column(self.table, column)
+        elif table is not None:
+            if self.schema.has_column(table, column):
+                col = self.schema.column(table, column)
+                if table != self.table:  # messages name a related table's column in full
+                    col = replace(col, name=f"{table}.{column}")
             else:
-                hint = did_you_mean(column, self.schema.tables[self.table].columns)
-                msg = f"{self.table} has no column {column!r}{hint}"
+                hint = did_you_mean(column, self.schema.tables[table].columns)
+                msg = f"{table} has no column {column!r}{hint}"
                 self.out.error((*path, "column"), ProfileRule.UNKNOWN_COLUMN, msg)
         op: Op | None = None
         if not isinstance(op_text, str):
@@ -220,7 +316,10 @@ class FilterReader:
         return value
 
 
-_FORMS = 'write "all", { owner = "user" }, { column, op, value }, or { all|any|not = … }'
+_FORMS = (
+    'write "all", { owner = "user" }, { column, op, value }, { related, column, op, value }, '
+    "or { all|any|not = … }"
+)
 
 
 def _fits(value: Scalar, kind: ColumnType) -> bool:

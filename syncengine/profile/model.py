@@ -59,27 +59,6 @@ class Condition:
     """For relative date ops: offset from today, e.g. 0 = "today or later" with ``on_or_after``."""
 
 
-@dataclass(frozen=True)
-class Group:
-    """``all`` (and) or ``any`` (or) of nested filters."""
-
-    kind: Literal["all", "any"]
-    """How the items combine."""
-    items: tuple[Filter, ...]
-    """The nested filters."""
-
-
-@dataclass(frozen=True)
-class Not:
-    """The negation of a nested filter."""
-
-    item: Filter
-    """The filter negated."""
-
-
-Filter = AllRows | OwnedByUser | Condition | Group | Not
-
-
 class Direction(StrEnum):
     """Which side of a relationship holds the lookup column."""
 
@@ -99,6 +78,44 @@ class Relationship:
     """The lookup column (on this table for many-to-one, on the related one for one-to-many)."""
     direction: Direction = Direction.MANY_TO_ONE
     """Where the lookup column lives."""
+
+
+@dataclass(frozen=True)
+class Related:
+    """A predicate on a related table's column, through a relationship the table declares
+    (S1, S3), e.g. bookings whose booking status is not Completed.
+
+    Many-to-one: the row the lookup points at matches. One-to-many: at least one related row
+    pointing at this row matches. A row whose related row is missing does not match (and
+    ``not`` of it does). The server evaluates it on its current rows of the related table, so
+    a change there moves rows in or out of the device's copy at the next pass (S9).
+    """
+
+    relationship: Relationship
+    """The declared relationship the filter goes through."""
+    condition: Condition
+    """The predicate, on a column of ``relationship.table``."""
+
+
+@dataclass(frozen=True)
+class Group:
+    """``all`` (and) or ``any`` (or) of nested filters."""
+
+    kind: Literal["all", "any"]
+    """How the items combine."""
+    items: tuple[Filter, ...]
+    """The nested filters."""
+
+
+@dataclass(frozen=True)
+class Not:
+    """The negation of a nested filter."""
+
+    item: Filter
+    """The filter negated."""
+
+
+Filter = AllRows | OwnedByUser | Condition | Related | Group | Not
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,9 @@ class ProfileRule(StrEnum):
     """A relationship's column is not a lookup between the two tables."""
     DUPLICATE_RELATIONSHIP = "duplicate-relationship"
     """The same relationship declared twice on a table."""
+    RELATED_FILTER = "related-filter"
+    """A filter on a related table the table declares no relationship to (or more than one,
+    without ``via`` saying which)."""
     TABLE_COUNT = "table-count"
     """More tables than recommended (a warning)."""
 

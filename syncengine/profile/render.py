@@ -16,6 +16,7 @@ from syncengine.profile.model import (
     Not,
     OwnedByUser,
     Profile,
+    Related,
     Relationship,
     Scalar,
     TableProfile,
@@ -65,11 +66,16 @@ def render_filter(flt: Filter) -> str:
         case Not(item=item):
             return f"{{ not = {render_filter(item)} }}"
         case Condition():
-            return _condition(flt)
+            return "{ " + ", ".join(_condition(flt)) + " }"
+        case Related(relationship=rel, condition=cond):
+            # ``via`` is always written: the rendered filter does not depend on which other
+            # relationships the table declares
+            through = [f"related = {_string(rel.table)}", f"via = {_string(rel.column)}"]
+            return "{ " + ", ".join([*through, *_condition(cond)]) + " }"
     raise TypeError(f"not a filter: {flt!r}")
 
 
-def _condition(cond: Condition) -> str:
+def _condition(cond: Condition) -> list[str]:
     parts = [f"column = {_string(cond.column)}", f"op = {_string(cond.op.value)}"]
     if isinstance(cond.value, tuple):
         parts.append(f"value = [{', '.join(_scalar(v) for v in cond.value)}]")
@@ -77,7 +83,7 @@ def _condition(cond: Condition) -> str:
         parts.append(f"value = {_scalar(cond.value)}")
     if cond.op in RELATIVE_OPS:
         parts.append(f"days = {cond.days}")
-    return "{ " + ", ".join(parts) + " }"
+    return parts
 
 
 def _relationship(rel: Relationship) -> str:

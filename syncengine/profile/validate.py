@@ -151,16 +151,26 @@ class _Checker:
             msg = f"unknown table {name!r}{did_you_mean(name, self.schema.tables)}"
             self.out.error((*path, "name"), ProfileRule.UNKNOWN_TABLE, msg)
         interval = self._interval(raw, path)
+        raw_rels = raw.get("relationships", [])
+        links = None
+        if isinstance(name, str):
+            links = _Links(name, self._relationships(raw_rels, path, name))
         flt: Filter | None = AllRows()
         if "filter" in raw:
-            flt = FilterReader(self.out, self.schema, known).read(raw["filter"], (*path, "filter"))
-        if not isinstance(name, str):
+            reader = FilterReader(
+                self.out,
+                self.schema,
+                known,
+                tuple(rel for rel, _ in links.rels) if links else (),
+                _named_tables(raw_rels),
+            )
+            flt = reader.read(raw["filter"], (*path, "filter"))
+        if links is None:
             return None, None
-        links = _Links(name, self._relationships(raw.get("relationships", []), path, name))
         if interval is None or flt is None or self.out.error_count() > errors_before:
             return None, links
         rels = tuple(rel for rel, _ in links.rels)
-        return TableProfile(name, interval, flt, rels, self.out.line(path)), links
+        return TableProfile(links.table, interval, flt, rels, self.out.line(path)), links
 
     def _interval(self, raw: dict[str, Any], path: KeyPath) -> int | None:
         value = raw.get("interval_minutes")
@@ -272,6 +282,15 @@ class _Checker:
         for cycle, path in _cycles(graph):
             msg = f"circular relationships: {' → '.join(cycle)}; remove one of them"
             self.out.error(path, ProfileRule.RELATIONSHIP_CYCLE, msg)
+
+
+def _named_tables(raw: object) -> frozenset[str]:
+    """The tables a ``relationships`` entry names, whether or not it is valid."""
+    if not isinstance(raw, list):
+        return frozenset()
+    return frozenset(
+        e["table"] for e in raw if isinstance(e, dict) and isinstance(e.get("table"), str)
+    )
 
 
 def _cycles(graph: dict[str, list[tuple[str, KeyPath]]]) -> list[tuple[list[str], KeyPath]]:

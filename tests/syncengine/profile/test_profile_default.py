@@ -30,6 +30,7 @@ from syncengine.profile.model import (
     Op,
     OwnedByUser,
     Profile,
+    Related,
     Relationship,
     TableProfile,
 )
@@ -166,11 +167,17 @@ def conditions(draw: st.DrawFn, table: str) -> Condition:
     return Condition(col.name, op, draw(_values(col)))
 
 
-def filters(table: str, levels: int) -> st.SearchStrategy[object]:
+def filters(
+    table: str, levels: int, rels: tuple[Relationship, ...] = ()
+) -> st.SearchStrategy[object]:
     leaf = st.just(AllRows()) | st.just(OwnedByUser()) | conditions(table)
+    if rels:  # conditions on a related table, through one of the declared relationships
+        leaf |= st.sampled_from(rels).flatmap(
+            lambda rel: conditions(rel.table).map(lambda c: Related(rel, c))
+        )
     if levels == 0:
         return leaf
-    inner = filters(table, levels - 1)
+    inner = filters(table, levels - 1, rels)
     groups = st.builds(
         Group, st.sampled_from(["all", "any"]), st.lists(inner, min_size=1, max_size=3).map(tuple)
     )
@@ -206,7 +213,7 @@ def profiles(draw: st.DrawFn) -> Profile:
             TableProfile(
                 name,
                 draw(st.integers(5, 1440)),
-                draw(filters(name, 3)),
+                draw(filters(name, 3, tuple(rels))),
                 tuple(rels),
             )
         )

@@ -518,7 +518,7 @@ def test_parse_profile_raises_with_every_problem_one_per_line():
     assert str(info.value).splitlines() == [
         "mine.toml line 4: sync interval 1 is below 5 minutes (allowed 5–1440) [interval]",
         'mine.toml line 5: filter \'some\' is unknown; write "all", { owner = "user" }, '
-        "{ column, op, value }, or { all|any|not = … } [filter]",
+        "{ column, op, value }, { related, column, op, value }, or { all|any|not = … } [filter]",
     ]
     assert [p.severity for p in info.value.problems] == ["error", "error"]
 
