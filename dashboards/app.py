@@ -18,7 +18,7 @@ if ROOT not in sys.path:
 
 import streamlit as st  # noqa: E402
 
-from dashboards import context, filters, queries  # noqa: E402
+from dashboards import context, filters, queries, ui  # noqa: E402
 
 # Not named pages/: that folder name turns on Streamlit's older multipage mode.
 PAGES = Path(__file__).resolve().parent / "app_pages"
@@ -69,7 +69,7 @@ navigation = st.navigation(
 store = context.store_path()
 ready = queries.state(store) is queries.StoreState.READY
 filters.sidebar(store, ready)
-st.sidebar.caption(f"Store: `{store}`")
+st.sidebar.caption(f"Store: {ui.code(store)}")
 live = context.live_seconds()
 if live:
     st.sidebar.caption(f"Live: checking for new data every {live:g} s")

@@ -4,6 +4,9 @@ The store folder and the live interval come from environment variables, which
 ``synctel dashboard`` sets for the Streamlit process. Reads go through :func:`load`, which
 caches a query's frame until the store's data changes (:func:`dashboards.queries.data_stamp`),
 so a rerun that changes nothing reads nothing, and live mode reads only when new data landed.
+
+A custom range's days are clamped to :data:`FIRST_DAY` … :data:`LAST_DAY` (the sidebar's day
+inputs offer no others, and :func:`resolve` clamps again), so no date arithmetic overflows.
 """
 
 from __future__ import annotations
@@ -23,6 +26,14 @@ from vocabulary.settings import ENV_DASHBOARD_LIVE, default_store
 
 VIEW_KEY: Final = "_synctel_selection"
 """Session-state key where the sidebar leaves its :class:`Selection` for the pages."""
+
+FIRST_DAY: Final = date(1970, 1, 1)
+"""The earliest day a custom range can start; an earlier day is clamped to it (telemetry
+timestamps are Unix times: nothing is older)."""
+LAST_DAY: Final = date(2999, 12, 31)
+"""The latest day a custom range can end; a later day is clamped to it. Far enough from
+``date.max`` that the day after the range, the period before it and the slack after it
+(:data:`ingest.scope.PASS_SLACK`) are all still dates."""
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -72,6 +83,9 @@ class Selection:
     """Last day of a custom range, included (UTC)."""
     narrowing: Filters
     """The filters other than time (profiles, tables, modes, versions, OS, networks)."""
+    notes: tuple[str, ...] = ()
+    """Warnings (Markdown, values escaped) about days in the URL that were clamped or ignored,
+    shown on every page that reads the range while the day inputs still hold those days."""
 
 
 @dataclass(frozen=True)
@@ -92,8 +106,8 @@ def resolve(selection: Selection, last: datetime) -> Period:
     """The period a selection means, given the store's last event ``last``."""
     narrowing = selection.narrowing
     if selection.preset == "custom" and selection.first_day and selection.last_day:
-        start = datetime.combine(selection.first_day, time())
-        end = datetime.combine(selection.last_day, time()) + timedelta(days=1)
+        start = datetime.combine(clamp_day(selection.first_day), time())
+        end = datetime.combine(clamp_day(selection.last_day), time()) + timedelta(days=1)
         bounds: tuple[datetime, datetime] | None = (start, end)
     else:
         bounds = queries.period(last, selection.preset)
@@ -103,6 +117,11 @@ def resolve(selection: Selection, last: datetime) -> Period:
     filters = Filters(start, end, *_rest(narrowing))
     label = f"{start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} UTC"
     return Period(filters, filters.previous(), end, label)
+
+
+def clamp_day(day: date) -> date:
+    """``day``, or the nearer of :data:`FIRST_DAY` and :data:`LAST_DAY` when it is outside them."""
+    return min(max(day, FIRST_DAY), LAST_DAY)
 
 
 def _rest(f: Filters) -> tuple[tuple[str, ...], ...]:

@@ -3,6 +3,11 @@
 On a session's first run each widget starts from its query parameter (unknown values are
 dropped); on every run the widgets' values are written back to ``st.query_params``. Values
 chosen here reach SQL only as bound parameters (:mod:`ingest.scope`).
+
+A custom range's ``from``/``to`` days are clamped, or refused, never an error: a day before
+:data:`~dashboards.context.FIRST_DAY` or after :data:`~dashboards.context.LAST_DAY` is
+clamped to that bound, and text that is not a ``YYYY-MM-DD`` day is ignored (the day input
+starts empty). Either way the page renders and warns, naming the parameter and its value.
 """
 
 from __future__ import annotations
@@ -14,7 +19,8 @@ from typing import Final
 import streamlit as st
 
 from dashboards import queries
-from dashboards.context import VIEW_KEY, Selection, load
+from dashboards.context import FIRST_DAY, LAST_DAY, VIEW_KEY, Selection, clamp_day, load
+from dashboards.ui import md
 from ingest.scope import FROM_PARAM, QUERY_PARAMS, RANGE_PARAM, TO_PARAM, Filters
 
 PRESETS: Final = {
@@ -37,13 +43,45 @@ MULTI: Final = {
 }
 """Filter field -> (query parameter, label); the parameter names (and ``RANGE_PARAM``,
 ``FROM_PARAM``, ``TO_PARAM``) are :mod:`ingest.scope`'s, which alert links use too."""
+NOTES_KEY: Final = "_synctel_day_notes"
+"""Session-state key: day input key -> (warning about the URL's day, the day it set)."""
 
 
-def _day(text: str | None) -> date | None:
+def url_day(param: str, text: str | None) -> tuple[date | None, str | None]:
+    """The day that URL parameter ``param`` (text ``text``) sets a day input to, and a warning
+    when the text could not be used as it is: clamped into ``FIRST_DAY`` … ``LAST_DAY``, or
+    refused (None) when it is not a ``YYYY-MM-DD`` day."""
+    if not text:
+        return None, None
+    shown = f"{param}={md(text)}"
     try:
-        return date.fromisoformat(text) if text else None
+        day = date.fromisoformat(text)
     except ValueError:
-        return None
+        return None, (
+            f"The link's day {shown} is not a day (YYYY-MM-DD): it is ignored. "
+            "Pick the day in the sidebar."
+        )
+    kept = clamp_day(day)
+    if kept != day:
+        return kept, (
+            f"The link's day {shown} is outside {FIRST_DAY} to {LAST_DAY}: {kept} is used instead."
+        )
+    return day, None
+
+
+def _day_input(label: str, key: str, param: str) -> tuple[date | None, str | None]:
+    """A day input that starts (first run) from URL parameter ``param``: its day, and the
+    warning about the URL's day while the input still holds the day that warning is about."""
+    notes: dict[str, tuple[str, date | None]] = st.session_state.setdefault(NOTES_KEY, {})
+    if key not in st.session_state:
+        day, note = url_day(param, st.query_params.get(param))
+        st.session_state[key] = day
+        if note:
+            notes[key] = (note, day)
+    picked = st.sidebar.date_input(label, key=key, min_value=FIRST_DAY, max_value=LAST_DAY)
+    day = picked if isinstance(picked, date) else None
+    note, about = notes.get(key, (None, None))
+    return day, note if about == day else None
 
 
 def _init(key: str, value: object) -> None:
@@ -66,11 +104,11 @@ def sidebar(store: Path, ready: bool) -> Selection:
         help="Ranges end at the store's newest event, so loaded history reads the same later.",
     )
     first = last = None
+    notes: tuple[str, ...] = ()
     if choice == "custom":
-        _init("f_from", _day(params.get(FROM_PARAM)))
-        _init("f_to", _day(params.get(TO_PARAM)))
-        first = side.date_input("From (UTC day)", key="f_from")
-        last = side.date_input("To (UTC day, included)", key="f_to")
+        first, from_note = _day_input("From (UTC day)", "f_from", FROM_PARAM)
+        last, to_note = _day_input("To (UTC day, included)", "f_to", TO_PARAM)
+        notes = tuple(note for note in (from_note, to_note) if note)
     chosen: dict[str, tuple[str, ...]] = {}
     options = load(queries.choices) if ready else {name: [] for name in MULTI}
     for name, (param, label) in MULTI.items():
@@ -81,8 +119,8 @@ def sidebar(store: Path, ready: bool) -> Selection:
     _write_params(choice, first, last, chosen)
     found = Selection(
         choice,
-        first if isinstance(first, date) else None,
-        last if isinstance(last, date) else None,
+        first,
+        last,
         Filters(
             profiles=chosen["profiles"],
             tables=chosen["tables"],
@@ -91,6 +129,7 @@ def sidebar(store: Path, ready: bool) -> Selection:
             os_names=chosen["os_names"],
             networks=chosen["networks"],
         ),
+        notes,
     )
     st.session_state[VIEW_KEY] = found
     return found

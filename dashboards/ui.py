@@ -1,12 +1,15 @@
 """Widgets the pages share: the page's period (or an empty state), headline figures, tables
-with a CSV download, and the "no data in this filter" note."""
+with a CSV download, the "no data in this filter" note, and :func:`md` / :func:`code`, through
+which every value from outside reaches an element that renders Markdown."""
 
 from __future__ import annotations
 
 import math
+import re
+import shlex
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 import polars as pl
 import streamlit as st
@@ -15,45 +18,95 @@ from dashboards import queries
 from dashboards.context import Period, load, resolve, selection, store_path
 from dashboards.queries import StoreState
 
+_PUNCTUATION: Final = re.compile(r"[!-/:-@\[-`{-~]")
+"""Every ASCII punctuation character (CommonMark shows each literally after a backslash)."""
+_LINE_BREAK: Final = re.compile(r"\r\n?|\n")
+_WORD_JOINER: Final = "\u2060"
+
+
+def md(value: object) -> str:
+    """``value`` as Markdown source that shows exactly its text, with nothing rendered.
+
+    For every value that came from outside (the URL's query parameters, stored telemetry such
+    as profile, table and device names, error messages, alert state, file paths) on its way to
+    an element that renders Markdown: ``st.markdown``, ``st.caption``, ``st.subheader``,
+    ``st.info``/``warning``/``error``, ``st.metric`` values, ``st.table`` cells, expander and
+    button labels. Each ASCII punctuation character gets a backslash, so no link, image, code
+    span, emphasis, HTML, heading, list, table, math (``$``) or Streamlit directive
+    (``:red[…]``) can form; line breaks become spaces, so no new block starts; and each colon is
+    followed by an invisible word joiner, because Streamlit turns ``:streamlit:``,
+    ``:material_…:`` and emoji shortcodes into images after the escapes are resolved. Not for
+    dataframes and charts, which show text as it is.
+    """
+    flat = _LINE_BREAK.sub(" ", str(value))
+    return _PUNCTUATION.sub(_escape, flat)
+
+
+def _escape(found: re.Match[str]) -> str:
+    mark = found.group()
+    return f"\\{mark}{_WORD_JOINER}" if mark == ":" else f"\\{mark}"
+
+
+def code(value: object) -> str:
+    """``value`` as an inline code span that its own backticks cannot close early.
+
+    Backslash escapes do not work inside code spans, so this is :func:`md`'s counterpart for
+    text shown as code (a path, a command): the fence is one backtick longer than the longest
+    run of backticks in the text, a space pads text that starts or ends with a backtick or a
+    space (CommonMark strips one from each side), and line breaks become spaces.
+    """
+    flat = _LINE_BREAK.sub(" ", str(value))
+    if not flat:
+        return ""
+    fence = "`" * (max((len(run) for run in re.findall("`+", flat)), default=0) + 1)
+    pad = " " if flat.strip(" ") and (flat[0] in "` " or flat[-1] in "` ") else ""
+    return f"{fence}{pad}{flat}{pad}{fence}"
+
 
 def empty_state(state: StoreState) -> None:
     """Say why there is nothing to show and what to run to get data."""
     store = store_path()
+    where = code(store)
+    option = f"--store {shlex.quote(str(store))}"
     if state is StoreState.MISSING:
         st.info(
-            f"**No store at `{store}` yet.** Fill one with a simulated fleet:\n\n"
-            f"```\nsynctel demo --store {store}\n```\n"
-            f"or load telemetry with `synctel load FILE… --store {store}`, or receive it with "
-            f"`synctel serve --store {store}`. Then reload this page.",
+            f"**No store at {where} yet.** Fill one with a simulated fleet: "
+            f"{code(f'synctel demo {option}')}, "
+            f"or load telemetry with {code(f'synctel load FILE… {option}')}, or receive it "
+            f"with {code(f'synctel serve {option}')}. Then reload this page.",
             icon=":material/database:",
         )
     elif state is StoreState.BROKEN:
         st.error(
-            f"**The store's catalog at `{store}` cannot be read.** Restart "
-            f"`synctel dashboard --store {store}` (it rebuilds the catalog), or check the "
-            f"store with `synctel query --store {store} --list`.",
+            f"**The store's catalog at {where} cannot be read.** Restart "
+            f"{code(f'synctel dashboard {option}')} (it rebuilds the catalog), or check the "
+            f"store with {code(f'synctel query {option} --list')}.",
             icon=":material/error:",
         )
     else:
         st.info(
-            f"**The store at `{store}` has no events yet.** Simulate a fleet with "
-            f"`synctel simulate --store {store}`, load files with "
-            f"`synctel load FILE… --store {store}`, or point devices at "
-            f"`synctel serve --store {store}`. Live mode (`synctel dashboard --live 5`) shows "
-            "them as they arrive.",
+            f"**The store at {where} has no events yet.** Simulate a fleet with "
+            f"{code(f'synctel simulate {option}')}, load files with "
+            f"{code(f'synctel load FILE… {option}')}, or point devices at "
+            f"{code(f'synctel serve {option}')}. Live mode (`synctel dashboard --live 5`) "
+            "shows them as they arrive.",
             icon=":material/hourglass_empty:",
         )
 
 
 def page_period() -> Period:
-    """The period this render shows; draws the empty state and stops when there is no data."""
+    """The period this render shows; draws the empty state and stops when there is no data,
+    and warns about days in the URL that were clamped or ignored (:mod:`dashboards.filters`)."""
     state = queries.state(store_path())
     if state is not StoreState.READY:
         empty_state(state)
         st.stop()
     found = load(queries.clock)
     assert found is not None  # a ready store has events
-    period = resolve(selection(), found[1])
+    chosen = selection()
+    for note in chosen.notes:
+        st.warning(note, icon=":material/event_busy:")
+    period = resolve(chosen, found[1])
     st.caption(f"Period: {period.label}")
     return period
 
@@ -109,7 +162,7 @@ def table(
         selection_mode="single-row",
     )
     st.download_button(
-        f"Download {name} (CSV)",
+        f"Download {md(name)} (CSV)",
         _csv(frame),
         file_name=f"{name}.csv",
         mime="text/csv",

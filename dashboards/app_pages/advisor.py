@@ -19,7 +19,7 @@ st.caption(
     f"Evidence: the {report.window.describe()}. The advisor reads whole profiles: the sidebar "
     "filters do not apply here."
 )
-known = ", ".join(f"{name} ({source})" for name, source in report.profiles.items())
+known = ", ".join(f"{ui.md(name)} ({ui.md(source)})" for name, source in report.profiles.items())
 st.caption(f"Profiles: {known}")
 if not report.recommendations:
     st.success("No recommendations: every rule is within its thresholds.", icon=":material/check:")
@@ -32,13 +32,13 @@ ui.table(
     column_config={"link": st.column_config.LinkColumn("Data", display_text="open")},
 )
 for n, rec in enumerate(report.recommendations, 1):
-    where = rec.profile + (f" / {rec.table}" if rec.table else "")
+    where = ui.md(rec.profile) + (f" / {ui.md(rec.table)}" if rec.table else "")
     with st.expander(f"{n}. [{rec.severity}] {rec.kind}: {where}", expanded=n == 1):
-        st.markdown(rec.summary)
-        st.table({"evidence": [e.label for e in rec.evidence]})
-        st.markdown(f"**Expected effect:** {effect_words(rec.effect)}")
+        st.markdown(ui.md(rec.summary))
+        st.table({"evidence": [ui.md(e.label) for e in rec.evidence]})  # cells render Markdown
+        st.markdown(f"**Expected effect:** {ui.md(effect_words(rec.effect))}")
         if rec.action:
-            st.markdown(f"**Action:** {rec.action}")
+            st.markdown(f"**Action:** {ui.md(rec.action)}")
         if rec.change is not None and rec.change.diff:
             st.code(rec.change.diff, language="diff")
         elif rec.change is not None:

@@ -22,7 +22,7 @@ device = frame["device_id"][picked[0]] if picked else st.query_params.get("devic
 if device:
     st.query_params["device"] = device
     passes = load(queries_detail.device_passes, period.filters, device)
-    st.subheader(f"Timeline of {device}")
+    st.subheader(f"Timeline of {ui.md(device)}")
     if passes.is_empty():
         ui.no_data("passes of this device")
     else:

@@ -24,14 +24,17 @@ HEADLINES: tuple[tuple[str, str, str, Colour], ...] = (
 st.title("Sync health")
 alerts = read_summary(store_path())  # written by `synctel alerts check|watch`
 if alerts is not None and alerts.problem:
-    st.warning(f"Alert state cannot be read: {alerts.problem}", icon=":material/warning:")
+    st.warning(f"Alert state cannot be read: {ui.md(alerts.problem)}", icon=":material/warning:")
 elif alerts is not None and alerts.firing:
     st.subheader(f"Firing alerts ({len(alerts.firing)})")
     for alert in alerts.firing:
         link = f" · [open]({alert.link})" if alert.link else ""
-        st.error(f"**{alert.name}** · {alert.describe()}{link}", icon=":material/notifications:")
+        st.error(
+            f"**{ui.md(alert.name)}** · {ui.md(alert.describe())}{link}",
+            icon=":material/notifications:",
+        )
 elif alerts is not None:
-    st.caption(f"Alerts: none firing (last checked {alerts.checked_at}).")
+    st.caption(f"Alerts: none firing (last checked {ui.md(alerts.checked_at)}).")
 period = ui.page_period()
 now = load(queries.headline, period.filters, period.as_of)
 before = (

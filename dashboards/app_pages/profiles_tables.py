@@ -36,7 +36,7 @@ st.altair_chart(charts.intervals(matrix), width="stretch")
 drill = ui.drill_target(matrix, picked)
 if drill is not None:
     row = matrix.row(drill, named=True)
-    st.subheader(f"{row['table_name']} in {row['profile']}")
+    st.subheader(f"{ui.md(row['table_name'])} in {ui.md(row['profile'])}")
     days = load(queries.table_daily, period.filters, row["profile"], row["table_name"])
     cols = st.columns(4)
     cols[0].metric("Table syncs", f"{row['syncs']:,}")

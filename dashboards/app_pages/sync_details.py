@@ -25,24 +25,25 @@ sync_id = st.selectbox(
 st.query_params["sync"] = sync_id
 run = load(queries_detail.sync_pass, sync_id)
 if run.is_empty():
-    st.warning(f"No pass with sync id `{sync_id}` in this store.")
+    st.warning(f"No pass with sync id {ui.md(sync_id)} in this store.")
     st.stop()
 row = run.row(0, named=True)
 cols = st.columns([1, 2, 1, 1])
-cols[0].metric("Result", row["result"], border=True)
-cols[1].metric("Mode", row["mode"] or "–", border=True)
+cols[0].metric("Result", ui.md(row["result"]), border=True)
+cols[1].metric("Mode", ui.md(row["mode"] or "–"), border=True)
 cols[2].metric("Wall duration", ui.fmt(row["duration_ms"], "s"), border=True)
 cols[3].metric("Active duration", ui.fmt(row["active_duration_ms"], "s"), border=True)
 st.caption(
-    f"Device `{row['device_id']}` · user `{row['user_id']}` · {row['profile']} · "
-    f"started {row['started_at']:%Y-%m-%d %H:%M:%S} UTC · {row['os_name']} "
-    f"{row['os_version']} · {row['device_model']} · app {row['app_version']} · "
-    f"{row['network_type']}"
+    f"Device {ui.md(row['device_id'])} · user {ui.md(row['user_id'])} · "
+    f"{ui.md(row['profile'])} · started {row['started_at']:%Y-%m-%d %H:%M:%S} UTC · "
+    f"{ui.md(row['os_name'])} {ui.md(row['os_version'])} · {ui.md(row['device_model'])} · "
+    f"app {ui.md(row['app_version'])} · {ui.md(row['network_type'])}"
 )
 if row["result"] == "failure":
     st.error(
-        f"{row['failure_type']} {row['error_code']}: {row['error_message']}"
-        + (f" (table {row['failed_table']})" if row["failed_table"] else "")
+        f"{ui.md(row['failure_type'])} {ui.md(row['error_code'])}: "
+        f"{ui.md(row['error_message'])}"
+        + (f" (table {ui.md(row['failed_table'])})" if row["failed_table"] else "")
     )
 tables = load(queries_detail.pass_tables, sync_id)
 st.subheader("Tables")

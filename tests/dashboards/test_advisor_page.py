@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 from dashboards import queries_advice
 from ingest.store import Store
 from insights.advisor import advise_store
+from tests.dashboards.helpers import shown
 from tests.insights.advisor.fleets import Knobs, routine
 from tests.sql.fleet import Fleet
 from tests.stores import to_arrow
@@ -44,12 +45,12 @@ def test_the_page_lists_each_recommendation_with_its_evidence_and_link(
     at = run_page(monkeypatch, advised)
     assert [m.value for m in at.metric] == ["1"]
     (rec,) = advise_store(advised).recommendations
-    assert at.expander[0].label == (
+    assert shown(at.expander[0].label) == (
         "1. [warning] interval-longer-than-needed: Advisor Test / msdyn_customerasset"
     )
-    shown = " ".join(m.value for m in at.markdown)
-    assert rec.summary in shown
-    assert f"[See the data]({rec.link})" in shown
+    text = " ".join(m.value for m in at.markdown)
+    assert rec.summary in shown(text)
+    assert f"[See the data]({rec.link})" in text
     assert rec.link.startswith("profiles-tables?profile=Advisor+Test&table=msdyn_customerasset")
     # the profile is not a built-in: the change is shown as a TOML snippet
     assert rec.change is not None

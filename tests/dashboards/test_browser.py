@@ -2,7 +2,8 @@
 
 The test starts the command as a subprocess on a free port, opens it in Debian's Chromium
 through Playwright, clicks through every page, changes a filter, and checks the URL and a
-figure. Screenshots go to ``tests/artifacts/dashboard/`` (gitignored). The server is killed
+figure; on a hostile store it checks that markup in telemetry and URLs renders as text.
+Screenshots go to ``tests/artifacts/dashboard/`` (gitignored). The server is killed
 (its whole process group) whatever happens.
 """
 
@@ -16,6 +17,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +25,7 @@ from pathlib import Path
 import pytest
 
 from ingest.store import Store
+from tests.dashboards.helpers import EVIL, EVIL_SYNC
 from tests.sql.fleet import Fleet
 from tests.stores import build, routine, to_arrow
 from vocabulary.settings import ENV_STORE
@@ -217,3 +220,53 @@ def test_live_mode_shows_new_data_while_the_writer_appends(tmp_path: Path, brows
         assert metric(page, "Passes") != before
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=ARTIFACTS / "overview-live.png", full_page=True)
+
+
+HOSTILE_VIEWS = [
+    ("", {"range": "custom", "from": EVIL, "to": "2024-05-09"}, "Sync health"),
+    (
+        "profiles-tables",
+        {"range": "all", "drill_profile": EVIL, "drill_table": EVIL},
+        "Profiles × tables",
+    ),
+    ("devices", {"range": "all", "device": EVIL}, "Devices"),
+    ("sync-details", {"range": "all", "sync": EVIL_SYNC}, "Sync details"),
+]
+"""(url path, query parameters, page title) of the views that show hostile values (the
+Overview is the default page: its path is empty)."""
+RENDERED_MARKUP = {
+    "link": 'a[href*="127.0.0.1/evil"]',
+    "image": 'img[src*="i.png"]',
+    "Streamlit logo": 'img[alt="Streamlit logo"]',
+    "icon": '[role="img"][aria-label="home icon"]',
+    "coloured text": ".stMarkdownColoredText",
+    "math": ".katex",
+    "raw HTML": "b:text-is('h')",
+    "code": "code:text-is('code')",
+    "bold": "strong:text-is('b')",
+}
+"""What each piece of :data:`EVIL` would turn into, by CSS selector."""
+
+
+def test_hostile_values_render_as_plain_text(hostile: Path, browser):
+    """Markup in the telemetry and the URL shows as its characters: no link, image, icon,
+    colour, math, HTML or formatting, and the page never requests the addresses it names."""
+    with serve(hostile) as base:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(STEP_TIMEOUT_MS)
+        requested: list[str] = []
+        page.on("request", lambda request: requested.append(request.url))
+        for path, params, title in HOSTILE_VIEWS:
+            page.goto(f"{base}{path}?{urllib.parse.urlencode(params)}")
+            page.get_by_role("heading", name=title, exact=True).wait_for()
+            settle(page)
+            main = page.get_by_test_id("stMain")
+            assert "Page not found" not in page.content()
+            app = page.get_by_test_id("stApp")  # sidebar included
+            found = {name: app.locator(css).count() for name, css in RENDERED_MARKUP.items()}
+            assert found == dict.fromkeys(RENDERED_MARKUP, 0), path
+            text = main.inner_text().replace("\u2060", "")
+            assert EVIL in text, f"{path}: the value is not shown as text"
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=ARTIFACTS / f"hostile-{path or 'overview'}.png", full_page=True)
+        assert not [url for url in requested if url.startswith("http://127.0.0.1/")]

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 from insights.alerts.rules import parse_rules
 from insights.alerts.runner import Runner, Settings
 from insights.alerts.state import state_path
+from tests.dashboards.helpers import shown
 from tests.insights.alerts.helpers import Clock, fire, rules_text
 from vocabulary.settings import ENV_STORE
 
@@ -31,8 +32,8 @@ def test_overview_shows_firing_alerts_then_none(
 ) -> None:
     fire(alert_store, clock)
     at = overview(alert_store, monkeypatch)
-    [shown] = [e.value for e in at.error]
-    assert shown.startswith(
+    [error] = [shown(e.value) for e in at.error]
+    assert error.startswith(
         "**technicians: success rate** · profile=Technicians, "
         "table_name=bookableresourcebooking: success_rate 0.5 < 0.95 over 1h, "
         "firing since 2024-05-09T12:00:00Z · [open](http://127.0.0.1:8501/profiles-tables?"
@@ -48,7 +49,7 @@ def test_overview_shows_firing_alerts_then_none(
     at = overview(alert_store, monkeypatch)
     assert list(at.error) == []
     assert "Alerts: none firing (last checked 2024-05-09T14:00:00Z)." in [
-        c.value for c in at.caption
+        shown(c.value) for c in at.caption
     ]
 
 
@@ -63,6 +64,6 @@ def test_overview_without_alerts_or_with_a_broken_state_file(
     state_path(alert_store).parent.mkdir()
     state_path(alert_store).write_text("{not json", encoding="utf-8")
     at = overview(alert_store, monkeypatch)
-    [warning] = [w.value for w in at.warning]
+    [warning] = [shown(w.value) for w in at.warning]
     assert warning.startswith("Alert state cannot be read: ")
     assert "move it away to start afresh" in warning

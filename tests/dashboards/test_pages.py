@@ -6,17 +6,15 @@ query modules, and compared with what the page shows.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.dashboards.helpers import shown
 from tests.sql.fleet import LITE_PROFILE
-from vocabulary.settings import ENV_STORE
 
-APP = str(Path(__file__).parents[2] / "dashboards" / "app.py")
 PAGES = [
     "app_pages/overview.py",
     "app_pages/profiles_tables.py",
@@ -38,25 +36,6 @@ def one(store: Path, sql: str, params: list[object] | None = None) -> object:
     return row[0]
 
 
-@pytest.fixture
-def open_app(monkeypatch: pytest.MonkeyPatch) -> Callable[..., AppTest]:
-    """``open_app(store, page=…, **query_params)``: the app run once on that page."""
-
-    def opener(store: Path, page: str | None = None, **params: str | list[str]) -> AppTest:
-        monkeypatch.setenv(ENV_STORE, str(store))
-        at = AppTest.from_file(APP, default_timeout=60)
-        for key, value in params.items():
-            at.query_params[key] = value
-        at.run()
-        if page is not None:
-            at.switch_page(page)
-            at.run()
-        assert not at.exception, at.exception
-        return at
-
-    return opener
-
-
 def url(at: AppTest, key: str) -> list[str]:
     """A query parameter's values as a list (AppTest keeps a single value as a string)."""
     value = at.query_params.get(key, [])
@@ -68,7 +47,8 @@ def metrics(at: AppTest) -> dict[str, str]:
 
 
 def texts(at: AppTest) -> str:
-    return " ".join(e.value for e in [*at.info, *at.error, *at.warning, *at.caption])
+    """The alerts' and captions' text as the reader sees it (values' escapes resolved)."""
+    return shown(" ".join(e.value for e in [*at.info, *at.error, *at.warning, *at.caption]))
 
 
 @pytest.mark.parametrize("page", PAGES)
