@@ -22,9 +22,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "alerts",
         help="evaluate sync health alert rules (TOML) against the store",
         description=(
-            "Alert rules compare a metric of a sql/views view, over the last WINDOW of events, "
-            "with a threshold. Firing and resolution are each posted once to the rule's "
-            "webhook; state persists in <store>/alerts/state.json."
+            "Alert rules (kind threshold, slo or absent) watch the store's events over recent "
+            "windows. Firing and resolution are each posted once to the rule's webhook (in "
+            "Alertmanager's webhook format); with --alertmanager every firing alert is posted "
+            "to Alertmanager at each evaluation. State persists in <store>/alerts/state.json."
         ),
     )
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -82,6 +83,16 @@ def _common(parser: argparse.ArgumentParser) -> None:
         metavar="URL",
         help=f"dashboard base URL for the links in webhooks and output (default {from_links})",
     )
+    parser.add_argument(
+        "--alertmanager",
+        action="append",
+        default=[],
+        metavar="URL",
+        help=(
+            "post alerts to this Alertmanager's v2 API (e.g. http://127.0.0.1:9093) at every "
+            "evaluation; repeat for each member of an HA pair"
+        ),
+    )
     add_store_option(parser)
 
 
@@ -108,7 +119,19 @@ def _settings(args: argparse.Namespace) -> Settings:
     from insights.alerts.runner import Settings
 
     end = _as_of(args.as_of)
-    return Settings(store_path(args), load_rules(Path(args.rules)), end, args.dashboard_url)
+    for url in args.alertmanager:
+        if not url.startswith(("http://", "https://")):
+            raise CommandError(
+                f"--alertmanager {url!r}: use the Alertmanager's http:// or https:// address, "
+                "e.g. http://127.0.0.1:9093"
+            )
+    return Settings(
+        store_path(args),
+        load_rules(Path(args.rules)),
+        end,
+        args.dashboard_url,
+        alertmanagers=tuple(dict.fromkeys(args.alertmanager)),
+    )
 
 
 def run_check(args: argparse.Namespace) -> int:
