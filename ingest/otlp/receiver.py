@@ -19,6 +19,7 @@ import logging
 import socket
 import threading
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import ThreadingHTTPServer
@@ -33,6 +34,8 @@ from ingest.store import Store
 
 DEFAULT_PORT: Final = 4318
 """The OTLP/HTTP port."""
+MetricsPage = Callable[[str | None], tuple[bytes, str]]
+"""``Accept`` header -> the ``/metrics`` body and its content type."""
 
 
 class ReceiverConfigError(IngestError):
@@ -64,6 +67,10 @@ class ReceiverConfig:
     reuse_port: bool = False
     """Bind with ``SO_REUSEPORT``, so several worker processes share the port (the kernel
     spreads connections among them; see :mod:`ingest.otlp.workers`)."""
+    metrics_page: MetricsPage | None = None
+    """Renders ``GET /metrics`` (Prometheus): the request's ``Accept`` header in, the body and
+    its content type out. None: no ``/metrics`` (404). The CLI passes
+    :func:`insights.metrics.exporter.render` over the store, so ingest imports no insights."""
 
     @property
     def token_required(self) -> bool:

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 from typing import TYPE_CHECKING
 
-from synctel.commands._common import CommandError, add_store_option, store_path
+from synctel.commands._common import CommandError, add_store_option, as_of, store_path
 
 if TYPE_CHECKING:
-    from insights.alerts.evaluate import WindowEnd
     from insights.alerts.runner import Settings
 
 DEFAULT_INTERVAL = 60.0
@@ -96,29 +94,13 @@ def _common(parser: argparse.ArgumentParser) -> None:
     add_store_option(parser)
 
 
-def _as_of(text: str) -> WindowEnd:
-    if text == "now":
-        return "now"
-    if text == "latest":
-        return "latest"
-    try:
-        moment = dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise CommandError(
-            f"--as-of {text!r}: use 'now', 'latest' or an ISO time such as 2026-01-05T12:00"
-        ) from None
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
-    return moment
-
-
 def _settings(args: argparse.Namespace) -> Settings:
     from pathlib import Path
 
     from insights.alerts.rules import load_rules
     from insights.alerts.runner import Settings
 
-    end = _as_of(args.as_of)
+    end = as_of(args.as_of)
     for url in args.alertmanager:
         if not url.startswith(("http://", "https://")):
             raise CommandError(
