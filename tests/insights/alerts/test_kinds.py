@@ -4,6 +4,7 @@ error line naming the file and the line, never a traceback."""
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -17,6 +18,7 @@ from insights.alerts.rules import (
     Threshold,
     parse_rules,
 )
+from synctel.cli import main
 from tests.insights.alerts.helpers import rules_text
 
 SLO = """[[alert]]
@@ -264,3 +266,17 @@ def test_burn_window_durations_past_a_year_are_one_error() -> None:
     [found] = problems(text)
     assert found.startswith("rules.toml line 7: alert 'table slo': window 1's long ")
     assert "is longer than 366d" in found
+
+
+def test_the_command_reports_a_crashing_rule_as_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rules = tmp_path / "rules.toml"
+    rules.write_text(BASE.replace("threshold = 0.95", "threshold = " + "9" * 400))
+    argv = ["alerts", "check", "--store", str(tmp_path / "store"), "--rules", str(rules)]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert err == (
+        f"synctel alerts: {rules} line 7: alert 'technicians: success rate': threshold has 400 "
+        "digits: it must be between -1e+15 and 1e+15 [number]\n"
+    )
