@@ -87,12 +87,12 @@ def test_a_dead_webhook_does_not_stall_a_healthy_one(
     r = Runner(settings, clock=clock, report=reports.append)
     started = time.monotonic()
     r.round()
-    receiver.wait_for(1, timeout=0.8)  # while the dead one still hangs on its first attempt
-    assert time.monotonic() - started < 0.9
+    receiver.wait_for(1, timeout=5.0)
+    assert not r.deliverer.idle()  # delivered while the dead one still hangs on its attempts
     left = r.close(delivery_budget(QUICK))
     elapsed = time.monotonic() - started
     assert left == 1
-    assert elapsed < delivery_budget(QUICK) + 1.5  # the run's stated budget bounds it
+    assert elapsed < delivery_budget(QUICK) + 3.0  # the run's stated budget bounds it
     state = read_state(store)
     assert state is not None
     [kept] = state.outbox
@@ -109,7 +109,7 @@ def test_a_trickling_webhook_times_out_as_a_whole(trickling: SilentServer) -> No
     error = attempt.post(trickling.url, {"x": 1})  # 38 bytes at 0.3 s each: 11 s to finish
     spent = time.monotonic() - started
     assert error == "no answer within 1 s"
-    assert 0.9 < spent < 2.0
+    assert 0.9 < spent < 3.0
     assert trickling.connections == 1
 
 
@@ -122,4 +122,4 @@ def test_a_hung_attempt_is_aborted_when_the_run_closes(
     r.round()
     started = time.monotonic()
     assert r.close(0.5) == 1  # gave it half a second, then aborted the 30 s attempt
-    assert time.monotonic() - started < 2.0
+    assert time.monotonic() - started < 3.0
