@@ -145,7 +145,8 @@ class Deliverer:
             if self.stopping:
                 return
             for lane in self._lanes.values():
-                lane.down = False
+                if not lane.items and not lane.busy:  # what a down lane holds drains first,
+                    lane.down = False  # so a retried transition never goes behind a later one
             for item in sorted(transitions, key=lambda t: t.seq):
                 if item.id in self.in_flight:
                     continue
