@@ -1,5 +1,5 @@
-"""Overview: is sync healthy? Firing alerts, headline figures against the previous period, and
-the trends."""
+"""Overview: is sync healthy? Firing alerts with their severity, SLO error budgets and
+Alertmanager's silences, headline figures against the previous period, and the trends."""
 
 from typing import Literal
 
@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboards import charts, queries, ui
 from dashboards.context import load, store_path
+from insights.alerts.silences import read_silences
 from insights.alerts.summary import read_summary
 
 Colour = Literal["normal", "inverse", "off"]
@@ -29,12 +30,39 @@ elif alerts is not None and alerts.firing:
     st.subheader(f"Firing alerts ({len(alerts.firing)})")
     for alert in alerts.firing:
         link = f" · [open]({alert.link})" if alert.link else ""
+        severity = f"{ui.md(alert.severity)} · " if alert.severity else ""
         st.error(
-            f"**{ui.md(alert.name)}** · {ui.md(alert.describe())}{link}",
+            f"**{ui.md(alert.name)}** · {severity}{ui.md(alert.describe())}{link}",
             icon=":material/notifications:",
         )
 elif alerts is not None:
     st.caption(f"Alerts: none firing (last checked {ui.md(alerts.checked_at)}).")
+if alerts is not None and alerts.budgets:
+    st.subheader("SLO error budgets")
+    st.dataframe(
+        [
+            {
+                "rule": b.rule,
+                **{k: str(v) for k, v in b.group.items()},
+                "budget left": None if b.remaining is None else f"{b.remaining:.0%}",
+                "syncs counted": int(b.counted),
+            }
+            for b in alerts.budgets
+        ],
+        hide_index=True,
+    )
+for base in alerts.alertmanagers if alerts is not None else ():
+    silences, problem = read_silences(base, timeout=1.0)
+    if problem:
+        st.caption(f"Silences cannot be read from Alertmanager {ui.md(problem)}")
+    elif not silences:
+        st.caption(f"Alertmanager {ui.md(base)}: no active silences.")
+    for silence in silences:
+        st.info(
+            f"Silenced in {ui.md(base)}: {ui.md(silence.matchers)} until "
+            f"{ui.md(silence.ends_at)} · {ui.md(silence.created_by)}: {ui.md(silence.comment)}",
+            icon=":material/notifications_off:",
+        )
 period = ui.page_period()
 now = load(queries.headline, period.filters, period.as_of)
 before = (

@@ -46,6 +46,9 @@ if TYPE_CHECKING:
 
 HEALTH_PATH: Final = "/healthz"
 """``GET`` this path for the receiver's health (no token needed; it reveals no data)."""
+METRICS_PATH: Final = "/metrics"
+"""``GET`` this path for the fleet's Prometheus metrics (the bearer token when one is required:
+it reveals fleet figures)."""
 _CHUNK: Final = 64 * 1024
 _LOGGED_STATUSES: Final = frozenset({HTTPStatus.BAD_REQUEST, HTTPStatus.REQUEST_TIMEOUT})
 _PARTIAL_FIELDS: Final = {
@@ -131,13 +134,20 @@ class Handler(BaseHTTPRequestHandler):
     # -- GET -------------------------------------------------------------------------------
 
     def do_GET(self) -> None:
-        """``/healthz``; 405 on the OTLP paths, 404 elsewhere."""
+        """``/healthz``, ``/metrics``; 405 on the OTLP paths, 404 elsewhere."""
         self._end_reading()
         path = self.path.split("?", 1)[0]
+        page = self.receiver.config.metrics_page
         if path == HEALTH_PATH:
             status, body = self.receiver.health()
             headers = _retry_headers(status, self.receiver)
             self._send(status, json.dumps(body).encode(), "application/json", headers)
+        elif path == METRICS_PATH and page is not None:
+            if not self.receiver.authorized(self.headers.get("Authorization")):
+                self._error(HTTPStatus.UNAUTHORIZED, "missing or wrong bearer token", Format.JSON)
+                return
+            text, content_type = page(self.headers.get("Accept"))
+            self._send(HTTPStatus.OK, text, content_type, {})
         elif path in SIGNALS:
             self._error(HTTPStatus.METHOD_NOT_ALLOWED, "use POST", Format.JSON, {"Allow": "POST"})
         else:

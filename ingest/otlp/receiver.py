@@ -24,6 +24,7 @@ import socket
 import sys
 import threading
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import ThreadingHTTPServer
@@ -43,6 +44,8 @@ DEFAULT_REQUEST_TIMEOUT_SECONDS: Final = 30.0
 """How long one request's headers and body may take to arrive."""
 DEFAULT_MAX_CONNECTIONS_PER_PEER: Final = 32
 """Connections one client address may hold open at once."""
+MetricsPage = Callable[[str | None], tuple[bytes, str]]
+"""``Accept`` header -> the ``/metrics`` body and its content type."""
 
 
 class ReceiverConfigError(IngestError):
@@ -82,6 +85,10 @@ class ReceiverConfig:
     reuse_port: bool = False
     """Bind with ``SO_REUSEPORT``, so several worker processes share the port (the kernel
     spreads connections among them; see :mod:`ingest.otlp.workers`)."""
+    metrics_page: MetricsPage | None = None
+    """Renders ``GET /metrics`` (Prometheus): the request's ``Accept`` header in, the body and
+    its content type out. None: no ``/metrics`` (404). The CLI passes
+    :func:`insights.metrics.exporter.render` over the store, so ingest imports no insights."""
 
     @property
     def token_required(self) -> bool:

@@ -1,9 +1,19 @@
 """The rules file: ``[[alert]]`` tables in TOML, read into :class:`AlertRule` and validated.
 
-Every problem names the file, the line and the rule it breaks, and the alert it concerns
-(``rules.toml line 7: alert 'slow tables': unknown view 'health'; did you mean …``). Lines
-come from :mod:`vocabulary.toml_lines` and problems are
-:class:`vocabulary.problems.Problem`, as for profiles and scenarios.
+Three kinds of rule (``kind = ...``, default ``threshold``):
+
+- ``threshold``: a metric of a ``sql/views`` view over the last ``window``, compared with a
+  threshold (:class:`Threshold`);
+- ``slo``: an objective (99% of table syncs succeed) watched with multi-window, multi-burn-rate
+  alerts, the Google SRE workbook's practice (:class:`Slo`);
+- ``absent``: a group (profile, table, device model, …) that had passes or events, and has none
+  in the last ``window`` (:class:`Absent`).
+
+Every kind takes ``for``, ``keep_firing_for``, ``min_count``, ``labels`` (``severity``…),
+``annotations`` (``summary``, ``description``, ``runbook_url``…) and ``webhook``. Every problem
+names the file, the line and the rule it breaks, and the alert it concerns (``rules.toml line
+7: alert 'slow tables': unknown view 'health'; did you mean …``); the fields are read by
+:mod:`insights.alerts.reading` and :mod:`insights.alerts.kinds`.
 """
 
 from __future__ import annotations
@@ -12,16 +22,15 @@ import operator
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, Literal
 
-from insights.alerts.durations import format_duration, parse_duration
+from insights.alerts.durations import format_duration
 from insights.alerts.errors import RulesError
-from insights.alerts.views import grain_columns, is_numeric, view_columns
-from vocabulary.problems import Collector, Problem, TomlRule, did_you_mean, syntax_problem
-from vocabulary.toml_lines import KeyPath, key_lines
+from vocabulary.problems import Collector, Problem, TomlRule, syntax_problem
+from vocabulary.toml_lines import key_lines
 
 
 class AlertFileRule(StrEnum):
@@ -32,15 +41,34 @@ class AlertFileRule(StrEnum):
     UNKNOWN_METRIC = "unknown-metric"
     """A column the view does not have, or one that is not numeric."""
     UNKNOWN_COLUMN = "unknown-column"
-    """A ``where``/``by`` column the view does not have."""
+    """A ``where``/``by``/``count`` column the view (or the events) does not have."""
     OP = "op"
     """An unknown comparison."""
     DURATION = "duration"
-    """A duration that cannot be read, or is too short."""
+    """A duration that cannot be read, is too short or too long."""
+    KIND = "kind"
+    """An unknown rule kind, or a key another kind takes."""
+    NUMBER = "number"
+    """A number that is not finite, out of its range, or a boolean."""
+    WINDOWS = "windows"
+    """Burn-rate windows that are out of order or cannot fire."""
+    LABEL = "label"
+    """A label or annotation name Alertmanager refuses, or one that clashes."""
 
 
 Scalar = str | int | float | bool
 """A value a ``where`` filter compares a column with."""
+
+
+class Kind(StrEnum):
+    """What a rule watches."""
+
+    THRESHOLD = "threshold"
+    """A view's metric against a threshold."""
+    SLO = "slo"
+    """An objective's error budget burning too fast."""
+    ABSENT = "absent"
+    """No passes, or no events, from a group that had some."""
 
 
 class Op(StrEnum):
@@ -67,28 +95,31 @@ _COMPARE: Final[dict[Op, Callable[[float, float], bool]]] = {
     Op.NE: operator.ne,
 }
 
-KEYS: Final = (
+COMMON_KEYS: Final = (
     "name",
-    "view",
-    "metric",
-    "where",
-    "by",
-    "op",
-    "threshold",
-    "window",
+    "kind",
     "for",
+    "keep_firing_for",
+    "min_count",
+    "labels",
+    "annotations",
     "webhook",
 )
-"""The keys an ``[[alert]]`` table may hold."""
+"""The keys every kind of ``[[alert]]`` may hold."""
+KIND_KEYS: Final = {
+    Kind.THRESHOLD: ("view", "metric", "where", "by", "op", "threshold", "window", "count"),
+    Kind.SLO: ("objective", "of", "where", "by", "windows", "period"),
+    Kind.ABSENT: ("of", "where", "by", "window", "lookback"),
+}
+"""The keys each kind adds."""
+KEYS: Final = tuple(dict.fromkeys([*COMMON_KEYS, *(k for ks in KIND_KEYS.values() for k in ks)]))
+"""Every key an ``[[alert]]`` table may hold (some only for one kind)."""
 
 
 @dataclass(frozen=True)
-class AlertRule:
-    """One ``[[alert]]``: when ``metric`` of ``view`` over the last ``window`` breaks the
-    threshold for at least ``hold``, the alert fires (per row of the view)."""
+class Threshold:
+    """``kind = "threshold"``: ``metric`` of ``view`` compared with ``threshold``."""
 
-    name: str
-    """Unique name; part of every alert instance's identity."""
     view: str
     """A view of ``sql/views``."""
     metric: str
@@ -96,48 +127,182 @@ class AlertRule:
     op: Op
     """The comparison; the condition holds when ``metric <op> threshold``."""
     threshold: float
-    """What the metric is compared with."""
+    """What the metric is compared with (finite)."""
+    count: str | None = None
+    """The column counting the events behind a row, for ``min_count`` (``syncs``…)."""
+
+
+@dataclass(frozen=True)
+class BurnWindow:
+    """One multi-window burn-rate alert: both windows must burn budget ``burn_rate`` times
+    faster than the objective allows (error rate > ``burn_rate * (1 - objective)``)."""
+
+    long: timedelta
+    """The window that makes the alert significant (1 h)."""
+    short: timedelta
+    """The window that makes it reset quickly once the errors stop (5 min)."""
+    burn_rate: float
+    """How many times the sustainable error rate (14.4: 2% of a 30-day budget in 1 h)."""
+    severity: str
+    """The ``severity`` label of this alert (``page`` or ``ticket`` by default)."""
+
+    @property
+    def name(self) -> str:
+        """``1h/5m``: the ``slo_window`` label telling the rule's alerts apart."""
+        return f"{format_duration(self.long)}/{format_duration(self.short)}"
+
+
+DEFAULT_WINDOWS: Final = (
+    BurnWindow(timedelta(hours=1), timedelta(minutes=5), 14.4, "page"),
+    BurnWindow(timedelta(hours=6), timedelta(minutes=30), 6.0, "page"),
+    BurnWindow(timedelta(days=3), timedelta(hours=6), 1.0, "ticket"),
+)
+"""The SRE workbook's multi-window, multi-burn-rate alerts for a 30-day objective."""
+DEFAULT_PERIOD: Final = timedelta(days=30)
+"""The period an objective's error budget covers."""
+
+Sli = Literal["table_syncs", "passes"]
+"""What an SLO counts: table syncs (``sync.table``, per profile and table) or whole passes."""
+Presence = Literal["passes", "events"]
+"""What an ``absent`` rule misses: passes (table syncs when it names a table) or any event."""
+
+
+@dataclass(frozen=True)
+class Slo:
+    """``kind = "slo"``: ``objective`` of the counted syncs succeed."""
+
+    objective: float
+    """The share that must succeed, strictly between 0 and 1 (0.99)."""
+    windows: tuple[BurnWindow, ...] = DEFAULT_WINDOWS
+    """The burn-rate alerts, shortest long window first."""
+    of: Sli = "table_syncs"
+    """What is counted."""
+    period: timedelta = DEFAULT_PERIOD
+    """The error budget's period (the remaining budget is reported over it)."""
+
+
+@dataclass(frozen=True)
+class Absent:
+    """``kind = "absent"``: a group seen in the ``lookback`` with none in the last ``window``."""
+
+    of: Presence = "passes"
+    """What must keep arriving."""
+    lookback: timedelta = timedelta(days=7)
+    """How far back (before the window) a group must have been seen to be expected."""
+
+
+Spec = Threshold | Slo | Absent
+"""A rule's kind-specific part."""
+
+
+@dataclass(frozen=True)
+class AlertRule:
+    """One ``[[alert]]``: when its condition holds for at least ``hold``, the alert fires (one
+    alert per row of the view, or per group of events)."""
+
+    name: str
+    """Unique name; the ``alertname`` label and part of every alert instance's identity."""
+    spec: Spec
+    """What the rule watches: :class:`Threshold`, :class:`Slo` or :class:`Absent`."""
     window: timedelta
-    """How far back the events the view reads go (``window = "1h"``)."""
+    """How far back the events go (an SLO: its longest window)."""
     hold: timedelta = timedelta(0)
     """How long the condition must hold across evaluations before firing (``for``; 0: at once)."""
     where: tuple[tuple[str, Scalar], ...] = ()
-    """Equality filters on the view's columns (``where = { profile = "technicians" }``)."""
+    """Equality filters (``where = { profile = "technicians" }``)."""
     by: tuple[str, ...] = ()
-    """Columns that tell the view's rows apart: each row is its own alert instance
-    (default: the grain named in the view's header comment)."""
+    """Columns that tell alert instances apart (a threshold rule: the view's grain)."""
     webhook: str | None = None
     """URL transitions are POSTed to as JSON (None: printed and stored only)."""
     line: int = 0
     """The line of the rule's ``[[alert]]`` header in its file."""
+    min_count: int = 0
+    """Below this many events an instance neither fires nor resolves (0: no minimum)."""
+    keep_firing_for: timedelta = timedelta(0)
+    """How long a firing alert keeps firing after its condition stops holding."""
+    labels: tuple[tuple[str, str], ...] = ()
+    """Extra labels (``severity``…), sent to Alertmanager with the instance's columns."""
+    annotations: tuple[tuple[str, str], ...] = ()
+    """``summary``, ``description``, ``runbook_url``…; ``{column}`` and ``{value}`` are filled."""
+
+    @property
+    def kind(self) -> Kind:
+        """The rule's kind."""
+        if isinstance(self.spec, Slo):
+            return Kind.SLO
+        return Kind.ABSENT if isinstance(self.spec, Absent) else Kind.THRESHOLD
+
+    @property
+    def view(self) -> str:
+        """The view whose dashboard page shows the rule's alerts."""
+        if isinstance(self.spec, Threshold):
+            return self.spec.view
+        if isinstance(self.spec, Slo):
+            return "health_by_profile_table" if self.spec.of == "table_syncs" else "daily_health"
+        return "device_status"
+
+    @property
+    def severity(self) -> str | None:
+        """The ``severity`` label, if the rule sets one."""
+        return dict(self.labels).get("severity")
 
     def summary(self) -> dict[str, Any]:
-        """The rule as the webhook payload carries it (durations in the file's notation)."""
-        return {
+        """The rule as payloads and the state carry it (durations in the file's notation)."""
+        out: dict[str, Any] = {
             "name": self.name,
+            "kind": str(self.kind),
             "view": self.view,
-            "metric": self.metric,
-            "op": str(self.op),
-            "threshold": self.threshold,
             "window": format_duration(self.window),
             "for": format_duration(self.hold),
+            "keep_firing_for": format_duration(self.keep_firing_for),
+            "min_count": self.min_count,
             "where": dict(self.where),
             "by": list(self.by),
+            "labels": dict(self.labels),
+            "annotations": dict(self.annotations),
         }
+        spec = self.spec
+        if isinstance(spec, Threshold):
+            out |= {"metric": spec.metric, "op": str(spec.op), "threshold": spec.threshold}
+        elif isinstance(spec, Slo):
+            out |= {
+                "metric": "burn_rate",
+                "op": ">",
+                "threshold": spec.windows[0].burn_rate,
+                "objective": spec.objective,
+                "of": spec.of,
+                "period": format_duration(spec.period),
+                "windows": [
+                    {"window": w.name, "burn_rate": w.burn_rate, "severity": w.severity}
+                    for w in spec.windows
+                ],
+            }
+        else:
+            out |= {
+                "metric": spec.of,
+                "op": "==",
+                "threshold": 0.0,
+                "of": spec.of,
+                "lookback": format_duration(spec.lookback),
+            }
+        return out
 
 
 def load_rules(path: Path) -> list[AlertRule]:
     """The rules in the file at ``path``; RulesError listing every problem with its line."""
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        problem = Problem(str(path), 0, TomlRule.FILE, f"cannot be read: {exc.strerror or exc}")
+    except (OSError, UnicodeDecodeError) as exc:
+        why = getattr(exc, "strerror", None) or exc
+        problem = Problem(str(path), 0, TomlRule.FILE, f"cannot be read: {why}")
         raise RulesError([problem]) from None
     return parse_rules(text, source=str(path))
 
 
 def parse_rules(text: str, *, source: str = "<string>") -> list[AlertRule]:
     """The rules in ``text``; RulesError listing every problem with its line."""
+    from insights.alerts.kinds import read_rule
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -162,216 +327,10 @@ def parse_rules(text: str, *, source: str = "<string>") -> list[AlertRule]:
                 )
             elif isinstance(name, str):
                 seen.add(name.strip())
-            rule = _Reader(out, index, raw).rule()
+            rule = read_rule(out, index, raw)
             if rule is not None:
                 rules.append(rule)
     errors = out.errors()
     if errors:
         raise RulesError(errors)
     return rules
-
-
-class _Reader:
-    """Reads one ``[[alert]]`` table, reporting each problem at its key's line."""
-
-    def __init__(self, out: Collector, index: int, raw: dict[str, Any]) -> None:
-        self.out = out
-        self.path: KeyPath = ("alert", index)
-        self.raw = raw
-        name = raw.get("name")
-        self.label = f"alert {name!r}" if isinstance(name, str) else f"alert #{index + 1}"
-
-    def error(self, key: str | KeyPath, rule: StrEnum, message: str) -> None:
-        sub = (key,) if isinstance(key, str) else key
-        self.out.error((*self.path, *sub), rule, f"{self.label}: {message}")
-
-    def text(self, key: str, *, required: bool = True) -> str | None:
-        value = self.raw.get(key)
-        if value is None:
-            if required:
-                self.error((), TomlRule.REQUIRED, f"missing required key {key!r}")
-            return None
-        if not isinstance(value, str) or not value.strip():
-            self.error(key, TomlRule.TYPE, f"{key!r} must be a non-empty string")
-            return None
-        return value.strip()
-
-    def duration(self, key: str, *, required: bool, low: timedelta) -> timedelta | None:
-        text = self.text(key, required=required)
-        if text is None:
-            return None
-        found = parse_duration(text)
-        if found is None:
-            self.error(
-                key,
-                AlertFileRule.DURATION,
-                f"{key} {text!r} is not a duration: write a number and a unit "
-                "(s, m, h or d), e.g. '30s', '10m', '1h', '1h30m'",
-            )
-            return None
-        if found < low:
-            self.error(
-                key,
-                AlertFileRule.DURATION,
-                f"{key} {text!r} must be at least {format_duration(low)}",
-            )
-            return None
-        return found
-
-    def rule(self) -> AlertRule | None:
-        before = self.out.error_count()
-        for key in self.raw:
-            if key not in KEYS:
-                hint = did_you_mean(key, KEYS) or f"; valid keys: {', '.join(KEYS)}"
-                self.error(key, TomlRule.UNKNOWN_KEY, f"unknown key {key!r}{hint}")
-        name = self.text("name")
-        view = self.view()
-        columns = view_columns().get(view or "", {})
-        metric = self.metric(view, columns)
-        op = self.op()
-        threshold = self.threshold()
-        window = self.duration("window", required=True, low=timedelta(seconds=1))
-        hold = self.duration("for", required=False, low=timedelta(0)) or timedelta(0)
-        where = self.where(view, columns)
-        by = self.by(view, columns)
-        webhook = self.webhook()
-        if (
-            self.out.error_count() > before
-            or name is None
-            or view is None
-            or metric is None
-            or op is None
-            or threshold is None
-            or window is None
-        ):
-            return None
-        line = self.out.line(self.path)
-        return AlertRule(name, view, metric, op, threshold, window, hold, where, by, webhook, line)
-
-    def view(self) -> str | None:
-        view = self.text("view")
-        if view is None or view in view_columns():
-            return view
-        known = list(view_columns())
-        hint = did_you_mean(view, known) or f"; known views: {', '.join(sorted(known))}"
-        self.error("view", AlertFileRule.UNKNOWN_VIEW, f"unknown view {view!r}{hint}")
-        return None
-
-    def metric(self, view: str | None, columns: dict[str, str]) -> str | None:
-        metric = self.text("metric")
-        if metric is None or view is None:
-            return None
-        numeric = [c for c, t in columns.items() if is_numeric(t)]
-        if metric not in columns:
-            hint = did_you_mean(metric, numeric) or f"; its metrics: {', '.join(numeric)}"
-            self.error(
-                "metric",
-                AlertFileRule.UNKNOWN_METRIC,
-                f"view {view!r} has no metric {metric!r}{hint}",
-            )
-            return None
-        if metric not in numeric:
-            self.error(
-                "metric",
-                TomlRule.TYPE,
-                f"{metric!r} of view {view!r} is {columns[metric]}, not a number; "
-                f"its metrics: {', '.join(numeric)}",
-            )
-            return None
-        return metric
-
-    def op(self) -> Op | None:
-        text = self.text("op")
-        if text is None:
-            return None
-        try:
-            return Op(text)
-        except ValueError:
-            choices = ", ".join(repr(o.value) for o in Op)
-            self.error("op", AlertFileRule.OP, f"unknown op {text!r}; use one of {choices}")
-            return None
-
-    def threshold(self) -> float | None:
-        value = self.raw.get("threshold")
-        if value is None:
-            self.error((), TomlRule.REQUIRED, "missing required key 'threshold'")
-            return None
-        if not isinstance(value, int | float):
-            self.error("threshold", TomlRule.TYPE, f"threshold must be a number, not {value!r}")
-            return None
-        return float(value)
-
-    def where(self, view: str | None, columns: dict[str, str]) -> tuple[tuple[str, Scalar], ...]:
-        raw = self.raw.get("where")
-        if raw is None:
-            return ()
-        if not isinstance(raw, dict):
-            self.error("where", TomlRule.TYPE, 'where must be a table, e.g. { profile = "x" }')
-            return ()
-        found: list[tuple[str, Scalar]] = []
-        for column, value in raw.items():
-            if view is None:
-                continue
-            if column not in columns:
-                hint = did_you_mean(column, columns) or f"; its columns: {', '.join(columns)}"
-                self.error(
-                    ("where", column),
-                    AlertFileRule.UNKNOWN_COLUMN,
-                    f"view {view!r} has no column {column!r}{hint}",
-                )
-            elif not _fits(columns[column], value):
-                self.error(
-                    ("where", column),
-                    TomlRule.TYPE,
-                    f"where {column} = {value!r} does not fit the column's type {columns[column]}",
-                )
-            else:
-                found.append((column, value))
-        return tuple(found)
-
-    def by(self, view: str | None, columns: dict[str, str]) -> tuple[str, ...]:
-        raw = self.raw.get("by")
-        if view is None:
-            return ()
-        if raw is None:
-            return grain_columns(view)
-        if not isinstance(raw, list) or not all(isinstance(c, str) for c in raw):
-            self.error("by", TomlRule.TYPE, "by must be a list of column names")
-            return ()
-        for index, column in enumerate(raw):
-            if column not in columns:
-                hint = did_you_mean(column, columns) or f"; its columns: {', '.join(columns)}"
-                self.error(
-                    ("by", index),
-                    AlertFileRule.UNKNOWN_COLUMN,
-                    f"view {view!r} has no column {column!r}{hint}",
-                )
-        return tuple(raw)
-
-    def webhook(self) -> str | None:
-        url = self.text("webhook", required=False)
-        if url is not None and not url.startswith(("http://", "https://")):
-            self.error(
-                "webhook", TomlRule.VALUE, f"webhook {url!r} must be an http:// or https:// URL"
-            )
-            return None
-        return url
-
-
-def _fits(column_type: str, value: object) -> bool:
-    """Whether ``value`` (from TOML) can be compared with a column of ``column_type``."""
-    if column_type == "VARCHAR":
-        return isinstance(value, str)
-    if column_type == "BOOLEAN":
-        return isinstance(value, bool)
-    if column_type == "DATE":
-        if isinstance(value, date):
-            return True
-        try:
-            date.fromisoformat(str(value))
-        except ValueError:
-            return False
-        return isinstance(value, str)
-    if is_numeric(column_type):
-        return isinstance(value, int | float) and not isinstance(value, bool)
-    return False

@@ -16,13 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from insights.alerts.alertmanager import api_url
 from insights.alerts.errors import AlertsError
 from insights.alerts.evaluate import Evaluation, WindowEnd, evaluate, require_store, utc_now
 from insights.alerts.links import DEFAULT_DASHBOARD_URL
 from insights.alerts.rules import AlertRule
 from insights.alerts.state import Instance, StateStore, iso
-from insights.alerts.transitions import Change, apply
-from insights.alerts.webhook import Deliverer, DeliveryPolicy, to_stderr
+from insights.alerts.transitions import Change, apply, firing_alerts
+from insights.alerts.webhook import Batch, Deliverer, DeliveryPolicy, to_stderr
 
 EXIT_FIRING = 3
 """``check``'s exit code when at least one alert fires."""
@@ -43,7 +44,9 @@ class Settings:
     dashboard_url: str = DEFAULT_DASHBOARD_URL
     """The dashboard's base URL, for the links in payloads."""
     policy: DeliveryPolicy = field(default_factory=DeliveryPolicy)
-    """Webhook retries and queue size."""
+    """Retries, the deadline of each attempt, and queue size."""
+    alertmanagers: tuple[str, ...] = ()
+    """Alertmanagers (base URLs) every firing alert is posted to at each round."""
 
 
 @dataclass(frozen=True)
@@ -90,28 +93,52 @@ class Runner:
         for name, why in found.failures.items():
             self._report(f"alert {name!r}: cannot be evaluated: {why}")
         with self.states.transaction() as state:
-            changes = apply(state, s.rules, found, s.dashboard_url)
+            changes = apply(state, s.rules, found, s.dashboard_url, s.alertmanagers)
             instances = sorted(state.instances.values(), key=lambda i: (i.rule["name"], i.since))
             outbox = list(state.outbox)
+            firing = firing_alerts(state)
+            batches = [
+                Batch(
+                    api_url(base),
+                    base,
+                    firing + [r["alert"] for r in state.alertmanager_outbox.get(base, [])],
+                    frozenset(r["id"] for r in state.alertmanager_outbox.get(base, [])),
+                )
+                for base in s.alertmanagers
+            ]
         self.deliverer.submit(outbox)
-        firing = [i for i in instances if i.status == "firing"]
-        pending = [i for i in instances if i.status == "pending"]
-        return Round(found, changes, firing, pending)
+        for batch in batches:
+            self.deliverer.submit_batch(batch)
+        return Round(
+            found,
+            changes,
+            [i for i in instances if i.status == "firing"],
+            [i for i in instances if i.status == "pending"],
+        )
 
     def close(self, wait: float) -> int:
-        """Give deliveries up to ``wait`` seconds, stop the thread; returns how many
-        transitions are still undelivered (kept in the outbox for the next run)."""
+        """Give deliveries up to ``wait`` seconds, then stop every lane (attempts under way are
+        aborted); returns how many notifications are still undelivered: webhook transitions and
+        Alertmanager resolutions, kept in the outbox for the next run."""
         self.deliverer.wait(wait)
         self.deliverer.close()
         with self.states.transaction() as state:
             left = len(state.outbox)
+            resolutions = sum(len(q) for q in state.alertmanager_outbox.values())
         if left:
             self._report(f"{left} transition(s) not delivered yet; the next run retries them")
-        return left
+        if resolutions:
+            self._report(
+                f"{resolutions} resolution(s) not delivered to Alertmanager yet; the next run "
+                "re-sends them"
+            )
+        return left + resolutions
 
 
 def delivery_budget(policy: DeliveryPolicy) -> float:
-    """Seconds one transition may take through every attempt and backoff of a round."""
+    """Seconds one notification may take through every attempt and backoff of a round: what a
+    run waits at most for its deliveries (destinations are served in parallel, and one that
+    fails every attempt is given up on until the next round)."""
     waits, delay = 0.0, policy.backoff
     for _ in range(max(policy.attempts, 1) - 1):
         waits += delay
@@ -128,8 +155,13 @@ def _value(value: float | None) -> str:
 
 
 def describe(inst: Instance) -> str:
-    """``name  key  metric=value op threshold over window``."""
+    """``name  key  condition``, e.g. ``t  profile=T  success_rate=0.5 < 0.95 over 1h``."""
     r = inst.rule
+    if inst.condition:
+        severity = inst.labels.get("severity")
+        return f"{r['name']}  {_key(inst)}  {inst.condition}" + (
+            f"  [{severity}]" if severity else ""
+        )
     return (
         f"{r['name']}  {_key(inst)}  {r['metric']}={_value(inst.value)} "
         f"{r['op']} {r['threshold']:g} over {r['window']}"

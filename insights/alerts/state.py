@@ -66,11 +66,22 @@ class Instance:
     """The dashboard page of its view over the latest window."""
     webhook: str | None = None
     """The rule's webhook (kept to post the resolution if the rule leaves the file)."""
+    labels: dict[str, str] = field(default_factory=dict)
+    """The alert's labels as Alertmanager gets them (``alertname``, the rule's ``labels``, the
+    instance's columns, an SLO window's ``severity``)."""
+    annotations: dict[str, str] = field(default_factory=dict)
+    """The rule's annotations, filled in for this instance (``summary``, ``runbook_url``…)."""
+    condition: str | None = None
+    """The condition at the latest evaluation, as one line."""
+    clear_since: str | None = None
+    """When a firing instance's condition stopped holding (it keeps firing for the rule's
+    ``keep_firing_for``); None while it holds."""
 
 
 @dataclass
 class Transition:
-    """Firing or resolution of an instance, to be POSTed to the rule's webhook once."""
+    """Firing or resolution of an instance, to be POSTed to the rule's webhook once (in
+    Alertmanager's webhook format, with synctel's own fields beside it)."""
 
     id: str
     """Unique id, also in the payload (receivers can drop a repeat)."""
@@ -100,6 +111,13 @@ class AlertState:
     """The last transition sequence number given."""
     checked_at: str | None = None
     """The latest evaluation (ISO 8601, UTC)."""
+    alertmanager_outbox: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    """Alertmanager URL -> resolved alerts not yet delivered to it (firing alerts are re-sent
+    from ``instances`` at every evaluation)."""
+    alertmanagers: list[str] = field(default_factory=list)
+    """The Alertmanager URLs the latest evaluation sent to (the dashboard reads silences there)."""
+    budgets: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    """SLO rule name -> each group's remaining error budget at the latest evaluation."""
 
     def to_json(self) -> dict[str, Any]:
         """The document as written to ``state.json``."""
@@ -115,7 +133,15 @@ class AlertState:
             for k, v in data["instances"].items()
         }
         outbox = [Transition(**t) for t in data["outbox"]]
-        return cls(instances, outbox, int(data["seq"]), data.get("checked_at"))
+        return cls(
+            instances,
+            outbox,
+            int(data["seq"]),
+            data.get("checked_at"),
+            dict(data.get("alertmanager_outbox") or {}),
+            list(data.get("alertmanagers") or []),
+            dict(data.get("budgets") or {}),
+        )
 
 
 def state_path(store: Path) -> Path:

@@ -36,12 +36,22 @@ class FiringAlert:
     """When it started firing (ISO 8601 UTC)."""
     link: str | None
     """The dashboard page of the view over the window."""
+    severity: str | None = None
+    """The ``severity`` label (``page``, ``ticket``…), if any."""
+    condition: str | None = None
+    """The condition as one line (an SLO's burn rates, an absent group's silence)."""
+    kind: str = "threshold"
+    """The rule's kind."""
 
     def describe(self) -> str:
         """One line: the instance, the comparison and since when, e.g. ``profile=Technicians,
         table_name=account: success_rate 0.5 < 0.95 over 1h, firing since 2024-05-09T12:00:00Z``."""
         value = "NULL" if self.value is None else f"{self.value:.4g}"
         where = ", ".join(f"{k}={v}" for k, v in self.instance.items())
+        if self.kind != "threshold" and self.condition:
+            return (
+                f"{where + ': ' if where else ''}{self.condition}, firing since {self.firing_since}"
+            )
         return (
             f"{where + ': ' if where else ''}{self.metric} {value} {self.op} "
             f"{self.threshold:g} over {self.window}, firing since {self.firing_since}"
@@ -62,6 +72,24 @@ class AlertSummary:
     """The latest evaluation (ISO 8601 UTC)."""
     problem: str | None = None
     """Why the state could not be read (then nothing else is known)."""
+    budgets: tuple[Budget, ...] = ()
+    """Each SLO rule's remaining error budget per group, at the latest evaluation."""
+    alertmanagers: tuple[str, ...] = ()
+    """The Alertmanagers the latest evaluation posted to (where silences are read)."""
+
+
+@dataclass(frozen=True)
+class Budget:
+    """One SLO group's error budget over the rule's period."""
+
+    rule: str
+    """The SLO rule."""
+    group: dict[str, Any]
+    """The group's columns (``profile``, ``table_name``…)."""
+    remaining: float | None
+    """The share of the budget left: 1 untouched, 0 spent, below 0 overspent; None: no syncs."""
+    counted: float
+    """The syncs counted over the period."""
 
 
 def read_summary(store: Path) -> AlertSummary | None:
@@ -83,10 +111,26 @@ def read_summary(store: Path) -> AlertSummary | None:
             str(inst.rule.get("window")),
             inst.firing_since,
             inst.link,
+            inst.labels.get("severity"),
+            inst.condition,
+            str(inst.rule.get("kind", "threshold")),
         )
         for inst in state.instances.values()
         if inst.status == "firing"
     ]
     firing.sort(key=lambda a: (a.name, str(sorted(a.instance.items()))))
     pending = sum(inst.status == "pending" for inst in state.instances.values())
-    return AlertSummary(tuple(firing), pending, len(state.outbox), state.checked_at)
+    budgets = tuple(
+        Budget(rule, dict(b.get("key") or {}), b.get("remaining"), float(b.get("total") or 0))
+        for rule, groups in sorted(state.budgets.items())
+        for b in groups
+    )
+    return AlertSummary(
+        tuple(firing),
+        pending,
+        len(state.outbox),
+        state.checked_at,
+        None,
+        budgets,
+        tuple(state.alertmanagers),
+    )

@@ -1,36 +1,45 @@
-"""Delivery of transitions to webhooks: a background thread, a bounded queue, retries.
+"""Delivery to webhooks and Alertmanagers: one lane (a thread and its queue) per destination,
+retries, and an overall deadline per attempt.
 
-Evaluation never waits for a webhook: transitions are queued and a single worker thread
-POSTs them (JSON, one at a time, so one instance's firing goes out before its resolution).
-A failed attempt (no answer within the timeout, or a status outside 2xx) is reported and
-retried after an exponential backoff (``backoff``, doubling, capped at ``backoff_cap``) up to
-``attempts`` times. A transition that still fails stays in the state's outbox, with its
-attempts and last error, and the next evaluation (or the next run) tries it again; later
-transitions of the same instance wait behind it. A delivered transition leaves the outbox,
-so it is never sent again (a crash between the answer and that write sends it once more: the
-payload's ``id`` lets a receiver drop the repeat). A full queue drops nothing: the transition
-stays in the outbox for the next round.
+Evaluation never waits for delivery. Each destination URL has its own lane, so a webhook that
+never answers delays no other: its lane retries while the others deliver.
+
+- **Webhooks** get each transition once, in order (one instance's firing before its
+  resolution). A failed attempt (no answer within the deadline, or a status outside 2xx) is
+  reported and retried after an exponential backoff (``backoff``, doubling, capped at
+  ``backoff_cap``) up to ``attempts`` times. A transition that still fails stays in the
+  state's outbox with its attempts and last error, the lane gives up on its destination until
+  the next round (what is queued behind it stays in the outbox too), and the next evaluation
+  (or the next run) tries again. A delivered transition leaves the outbox, so it is never sent
+  again (a crash between the answer and that write sends it once more: the payload's ``id``
+  lets a receiver drop the repeat).
+- **Alertmanagers** get every firing alert at every round, plus the resolutions not yet
+  delivered (:mod:`insights.alerts.alertmanager`); a newer round's batch replaces one still
+  waiting. A batch that fails every attempt is dropped: its firing alerts go out with the next
+  round, its resolutions stay in the state's Alertmanager outbox until delivered.
+
+Each attempt is bounded as a whole (:mod:`insights.alerts.posting`): a receiver trickling bytes
+cannot hold it past ``timeout``. :meth:`Deliverer.close` aborts attempts still under way; what
+they carried stays in the outbox.
 """
 
 from __future__ import annotations
 
-import json
-import queue
+import collections
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from typing import Any
 
+from insights.alerts.posting import Attempt, where
 from insights.alerts.state import StateStore, Transition
 
 
 @dataclass(frozen=True)
 class DeliveryPolicy:
-    """How hard a transition is pushed before it is left for the next round."""
+    """How hard a notification is pushed before it is left for the next round."""
 
     attempts: int = 5
     """Attempts per round (at least 1)."""
@@ -39,36 +48,23 @@ class DeliveryPolicy:
     backoff_cap: float = 30.0
     """The longest wait between two attempts, in seconds."""
     timeout: float = 5.0
-    """Seconds to wait for the receiver's answer."""
+    """Seconds one attempt may take as a whole: connecting, sending, reading the answer."""
     queue_size: int = 256
-    """Transitions waiting at most; more stay in the outbox for the next round."""
+    """Transitions waiting at most per destination; more stay in the outbox for the next round."""
 
 
-def _where(url: str) -> str:
-    """The URL without its query string or credentials, for messages."""
-    parts = urlsplit(url)
-    port = f":{parts.port}" if parts.port else ""
-    return f"{parts.scheme}://{parts.hostname or ''}{port}{parts.path}"
+@dataclass(frozen=True)
+class Batch:
+    """One round's alerts for an Alertmanager."""
 
-
-def post(url: str, payload: dict[str, object], timeout: float) -> str | None:
-    """POST ``payload`` as JSON; None when the receiver answered 2xx, else why not."""
-    body = json.dumps(payload).encode("utf-8")
-    request = urllib.request.Request(  # noqa: S310 - rules only accept http:// and https://
-        url,
-        data=body,
-        method="POST",
-        headers={"Content-Type": "application/json", "User-Agent": "synctel-alerts"},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310 - as above
-            status = int(answer.status)
-    except urllib.error.HTTPError as exc:
-        return f"HTTP {exc.code}"
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        reason = getattr(exc, "reason", exc)
-        return f"no answer ({reason})"
-    return None if 200 <= status < 300 else f"HTTP {status}"
+    url: str
+    """The ``/api/v2/alerts`` URL."""
+    base: str
+    """The Alertmanager as given (the key of its outbox)."""
+    alerts: list[dict[str, Any]]
+    """Firing alerts, then the undelivered resolutions."""
+    resolved: frozenset[str]
+    """The ids of the resolutions it carries (they leave the outbox once delivered)."""
 
 
 def to_stderr(message: str) -> None:
@@ -76,8 +72,45 @@ def to_stderr(message: str) -> None:
     print(f"synctel alerts: {message}", file=sys.stderr, flush=True)
 
 
+class _Lane:
+    """One destination's queue and thread."""
+
+    def __init__(self, owner: Deliverer, url: str) -> None:
+        self.owner = owner
+        self.url = url
+        self.items: collections.deque[Transition | Batch] = collections.deque()
+        self.busy = False
+        self.down = False  # gave up for this round
+        self.attempt: Attempt | None = None
+        self.thread = threading.Thread(
+            target=self.run, name=f"synctel-alerts {where(url)}", daemon=True
+        )
+
+    def run(self) -> None:
+        owner = self.owner
+        while True:
+            with owner.wake:
+                while not self.items and not owner.stopping:
+                    owner.wake.wait()
+                if owner.stopping:
+                    return
+                item = self.items.popleft()
+                self.busy = True
+            try:
+                if isinstance(item, Batch):
+                    owner.send_batch(self, item)
+                elif not self.down:
+                    owner.send_transition(self, item)
+            finally:
+                with owner.wake:
+                    self.busy = False
+                    if isinstance(item, Transition):
+                        owner.in_flight.discard(item.id)
+                    owner.wake.notify_all()
+
+
 class Deliverer:
-    """The delivery thread of one process; :meth:`submit` never blocks."""
+    """The delivery lanes of one process; :meth:`submit` and :meth:`submit_batch` never block."""
 
     def __init__(
         self,
@@ -87,90 +120,154 @@ class Deliverer:
     ) -> None:
         """Deliver with ``policy``; outcomes are written to ``states``, problems to ``report``."""
         self.policy = policy or DeliveryPolicy()
-        """The retry and queue settings."""
+        """The retry, deadline and queue settings."""
+        self.wake = threading.Condition()
+        """Guards the lanes; notified when work arrives or finishes."""
+        self.in_flight: set[str] = set()
+        """Transition ids queued or being sent."""
+        self.stopping = False
+        """Set by :meth:`close`."""
         self._states = states
         self._report = report
-        self._queue: queue.Queue[Transition] = queue.Queue(self.policy.queue_size)
-        self._stop = threading.Event()
-        self._guard = threading.Lock()
-        self._in_flight: set[str] = set()
-        self._blocked: set[str] = set()  # instances with an undelivered earlier transition
-        self._thread = threading.Thread(
-            target=self._run, name="synctel-alert-webhooks", daemon=True
-        )
-        self._thread.start()
+        self._lanes: dict[str, _Lane] = {}
+
+    def _lane(self, url: str) -> _Lane:
+        lane = self._lanes.get(url)
+        if lane is None:
+            lane = self._lanes[url] = _Lane(self, url)
+            lane.thread.start()
+        return lane
 
     def submit(self, transitions: Iterable[Transition]) -> None:
-        """Queue the outbox's transitions (oldest first) that are not already on their way."""
-        with self._guard:
-            self._blocked.clear()
+        """Queue the outbox's transitions (oldest first) that are not already on their way,
+        each on its destination's lane."""
+        with self.wake:
+            if self.stopping:
+                return
+            for lane in self._lanes.values():
+                if not lane.items and not lane.busy:  # what a down lane holds drains first,
+                    lane.down = False  # so a retried transition never goes behind a later one
             for item in sorted(transitions, key=lambda t: t.seq):
-                if item.id in self._in_flight:
+                if item.id in self.in_flight:
                     continue
-                try:
-                    self._queue.put_nowait(item)
-                except queue.Full:
+                lane = self._lane(item.webhook)
+                waiting = sum(isinstance(i, Transition) for i in lane.items)
+                if waiting >= self.policy.queue_size:
                     self._report(
-                        f"webhook queue full ({self.policy.queue_size}): {item.payload['status']} "
-                        f"of {item.payload['alert']!r} kept for the next round"
+                        f"webhook queue of {where(item.webhook)} full ({self.policy.queue_size}): "
+                        f"{item.payload['status']} of {item.payload['alert']!r} kept for the "
+                        "next round"
                     )
-                    break
-                self._in_flight.add(item.id)
+                    continue
+                lane.items.append(item)
+                self.in_flight.add(item.id)
+            self.wake.notify_all()
+
+    def submit_batch(self, batch: Batch) -> None:
+        """Queue a round's batch for an Alertmanager, replacing one still waiting."""
+        with self.wake:
+            if self.stopping:
+                return
+            lane = self._lane(batch.url)
+            lane.items = collections.deque(i for i in lane.items if not isinstance(i, Batch))
+            lane.items.append(batch)
+            self.wake.notify_all()
 
     def idle(self) -> bool:
         """True when nothing is queued or being sent."""
-        with self._guard:
-            return not self._in_flight
+        with self.wake:
+            return all(not lane.items and not lane.busy for lane in self._lanes.values())
 
     def wait(self, timeout: float) -> bool:
-        """Wait up to ``timeout`` seconds for the queue to empty; True if it did."""
+        """Wait up to ``timeout`` seconds for every lane to empty; True if they did."""
         deadline = time.monotonic() + timeout
-        while not self.idle():
-            if time.monotonic() >= deadline:
-                return False
-            time.sleep(0.02)
+        with self.wake:
+            while not all(not ln.items and not ln.busy for ln in self._lanes.values()):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self.wake.wait(min(left, 0.1))
         return True
 
     def close(self, timeout: float = 5.0) -> None:
-        """Stop the thread (an attempt under way finishes; the rest stay in the outbox)."""
-        self._stop.set()
-        self._thread.join(timeout)
+        """Stop every lane: attempts under way are aborted; what they carried stays in the
+        outbox for the next round."""
+        with self.wake:
+            self.stopping = True
+            lanes = list(self._lanes.values())
+            for lane in lanes:
+                lane.items.clear()
+            self.wake.notify_all()
+        for lane in lanes:
+            if lane.attempt is not None:
+                lane.attempt.abort()
+        deadline = time.monotonic() + timeout
+        for lane in lanes:
+            lane.thread.join(max(0.0, deadline - time.monotonic()))
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                item = self._queue.get(timeout=0.05)
-            except queue.Empty:
-                continue
-            try:
-                self._deliver(item)
-            finally:
-                with self._guard:
-                    self._in_flight.discard(item.id)
+    def _post(self, lane: _Lane, payload: Any) -> str | None:
+        attempt = Attempt(self.policy.timeout)
+        lane.attempt = attempt
+        try:
+            if self.stopping:
+                return "stopped"
+            return attempt.post(lane.url, payload)
+        finally:
+            lane.attempt = None
 
-    def _deliver(self, item: Transition) -> None:
-        what = f"{item.payload['status']} of {item.payload['alert']!r} to {_where(item.webhook)}"
-        with self._guard:
-            if item.instance in self._blocked:
-                return  # an earlier transition of this instance is undelivered: keep the order
-        delay, error = self.policy.backoff, None
-        for attempt in range(1, max(self.policy.attempts, 1) + 1):
-            error = post(item.webhook, item.payload, self.policy.timeout)
+    def _retry(self, lane: _Lane, payload: Any, what: str) -> tuple[str | None, int]:
+        """POST until answered 2xx or out of attempts: (the last error or None, attempts)."""
+        delay, error, attempt = self.policy.backoff, None, 0
+        total = max(self.policy.attempts, 1)
+        for attempt in range(1, total + 1):
+            error = self._post(lane, payload)
             if error is None:
-                self._settle(item, None, attempt)
-                return
-            last = attempt >= self.policy.attempts
+                return None, attempt
+            last = attempt >= total or self.stopping
             self._report(
-                f"webhook {what}: attempt {attempt}/{self.policy.attempts} failed: {error}"
+                f"{what}: attempt {attempt}/{total} failed: {error}"
                 + ("" if last else f"; retrying in {delay:g} s")
             )
-            if last or self._stop.wait(delay):
+            if last or self._sleep(delay):
                 break
             delay = min(delay * 2, self.policy.backoff_cap)
-        with self._guard:
-            self._blocked.add(item.instance)
-        self._settle(item, error, attempt)
-        self._report(f"webhook {what}: not delivered ({error}); kept to retry at the next round")
+        return error, attempt
+
+    def _sleep(self, seconds: float) -> bool:
+        """Wait ``seconds``; True when :meth:`close` interrupted the wait."""
+        with self.wake:
+            return self.wake.wait_for(lambda: self.stopping, seconds)
+
+    def send_transition(self, lane: _Lane, item: Transition) -> None:
+        """Deliver one transition on its lane (the lane's thread)."""
+        what = f"webhook {item.payload['status']} of {item.payload['alert']!r} to {where(lane.url)}"
+        error, attempts = self._retry(lane, item.payload, what)
+        if error is not None:
+            lane.down = True  # what waits behind it stays in the outbox, in order
+        self._settle(item, error, attempts)
+        if error is not None:
+            self._report(f"{what}: not delivered ({error}); kept to retry at the next round")
+
+    def send_batch(self, lane: _Lane, batch: Batch) -> None:
+        """Post one round's alerts to an Alertmanager (the lane's thread)."""
+        what = f"Alertmanager {where(lane.url)}: {len(batch.alerts)} alert(s)"
+        error, _ = self._retry(lane, batch.alerts, what)
+        if error is not None:
+            self._report(f"{what} not delivered ({error}); re-sent at the next round")
+            return
+        if batch.resolved:
+            try:
+                with self._states.transaction() as state:
+                    queue = state.alertmanager_outbox.get(batch.base, [])
+                    kept = [r for r in queue if r["id"] not in batch.resolved]
+                    if kept:
+                        state.alertmanager_outbox[batch.base] = kept
+                    else:
+                        state.alertmanager_outbox.pop(batch.base, None)
+            except Exception as exc:  # noqa: BLE001 - the lane reports and keeps delivering
+                self._report(
+                    f"cannot record an Alertmanager delivery in {self._states.path}: {exc}"
+                )
 
     def _settle(self, item: Transition, error: str | None, attempts: int) -> None:
         """Record the outcome: a delivered transition leaves the outbox, a failed one stays."""
@@ -183,5 +280,5 @@ class Deliverer:
                     if t.id == item.id:
                         t.attempts += attempts
                         t.last_error = error
-        except Exception as exc:  # noqa: BLE001 - the thread reports and keeps delivering
+        except Exception as exc:  # noqa: BLE001 - the lane reports and keeps delivering
             self._report(f"cannot record a webhook outcome in {self._states.path}: {exc}")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 from pathlib import Path
+from typing import Literal
 
 from vocabulary.errors import SynctelError
 from vocabulary.settings import DEFAULT_STORE, ENV_STORE, default_store
@@ -32,3 +34,18 @@ def store_path(args: argparse.Namespace) -> Path:
     """The store folder the user asked for."""
     path: Path | None = args.store
     return path if path is not None else default_store()
+
+
+def as_of(text: str) -> Literal["now", "latest"] | dt.datetime:
+    """An ``--as-of`` value: ``now``, ``latest`` or an ISO time (made naive UTC)."""
+    if text in ("now", "latest"):
+        return "now" if text == "now" else "latest"
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise CommandError(
+            f"--as-of {text!r}: use 'now', 'latest' or an ISO time such as 2026-01-05T12:00"
+        ) from None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
+    return moment

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 from typing import TYPE_CHECKING
 
-from synctel.commands._common import CommandError, add_store_option, store_path
+from synctel.commands._common import CommandError, add_store_option, as_of, store_path
 
 if TYPE_CHECKING:
-    from insights.alerts.evaluate import WindowEnd
     from insights.alerts.runner import Settings
 
 DEFAULT_INTERVAL = 60.0
@@ -22,9 +20,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "alerts",
         help="evaluate sync health alert rules (TOML) against the store",
         description=(
-            "Alert rules compare a metric of a sql/views view, over the last WINDOW of events, "
-            "with a threshold. Firing and resolution are each posted once to the rule's "
-            "webhook; state persists in <store>/alerts/state.json."
+            "Alert rules (kind threshold, slo or absent) watch the store's events over recent "
+            "windows. Firing and resolution are each posted once to the rule's webhook (in "
+            "Alertmanager's webhook format); with --alertmanager every firing alert is posted "
+            "to Alertmanager at each evaluation. State persists in <store>/alerts/state.json."
         ),
     )
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -82,23 +81,17 @@ def _common(parser: argparse.ArgumentParser) -> None:
         metavar="URL",
         help=f"dashboard base URL for the links in webhooks and output (default {from_links})",
     )
+    parser.add_argument(
+        "--alertmanager",
+        action="append",
+        default=[],
+        metavar="URL",
+        help=(
+            "post alerts to this Alertmanager's v2 API (e.g. http://127.0.0.1:9093) at every "
+            "evaluation; repeat for each member of an HA pair"
+        ),
+    )
     add_store_option(parser)
-
-
-def _as_of(text: str) -> WindowEnd:
-    if text == "now":
-        return "now"
-    if text == "latest":
-        return "latest"
-    try:
-        moment = dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise CommandError(
-            f"--as-of {text!r}: use 'now', 'latest' or an ISO time such as 2026-01-05T12:00"
-        ) from None
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
-    return moment
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -107,8 +100,20 @@ def _settings(args: argparse.Namespace) -> Settings:
     from insights.alerts.rules import load_rules
     from insights.alerts.runner import Settings
 
-    end = _as_of(args.as_of)
-    return Settings(store_path(args), load_rules(Path(args.rules)), end, args.dashboard_url)
+    end = as_of(args.as_of)
+    for url in args.alertmanager:
+        if not url.startswith(("http://", "https://")):
+            raise CommandError(
+                f"--alertmanager {url!r}: use the Alertmanager's http:// or https:// address, "
+                "e.g. http://127.0.0.1:9093"
+            )
+    return Settings(
+        store_path(args),
+        load_rules(Path(args.rules)),
+        end,
+        args.dashboard_url,
+        alertmanagers=tuple(dict.fromkeys(args.alertmanager)),
+    )
 
 
 def run_check(args: argparse.Namespace) -> int:

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import signal
 import sys
 import time
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from synctel.commands._common import CommandError, add_store_option, store_path
+
+if TYPE_CHECKING:
+    from ingest.otlp.receiver import MetricsPage
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -20,7 +25,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="run the OTLP/HTTP receiver (logs, traces, metrics) into the store",
         description=(
             "Receive OpenTelemetry data over OTLP/HTTP: POST /v1/logs, /v1/traces and "
-            "/v1/metrics, protobuf or JSON, plain or gzip; GET /healthz for health. A request "
+            "/v1/metrics, protobuf or JSON, plain or gzip; GET /healthz for health, GET /metrics "
+            "for the fleet's sync health as Prometheus metrics. A request "
             "is acknowledged only once its rows are durably in the store; records that cannot "
             "be stored are quarantined and reported as a partial success. Under overload it "
             "answers 429/503 with Retry-After. Clients must send a bearer token when one is "
@@ -115,6 +121,14 @@ def _token(args: argparse.Namespace) -> str | None:
     return None
 
 
+def _metrics_page(store: Path) -> MetricsPage:
+    """``GET /metrics``: the fleet's Prometheus metrics over the last hour, read at each scrape."""
+    from insights.metrics.exporter import FleetCollector, registry_for, render
+
+    registry = registry_for(FleetCollector(store))
+    return functools.partial(render, registry)
+
+
 def run_serve(args: argparse.Namespace) -> int:
     """Serve until SIGINT/SIGTERM, then write everything acknowledged and stop."""
     from ingest.otlp.decode import DEFAULT_MAX_BODY_BYTES
@@ -143,6 +157,7 @@ def run_serve(args: argparse.Namespace) -> int:
         raise CommandError(f"--request-timeout {args.request_timeout}: must be a positive number")
     token = _token(args)
     config = ReceiverConfig(
+        metrics_page=_metrics_page(store_path(args).expanduser().resolve()),
         host=args.host,
         port=args.port,
         token=token,
@@ -163,7 +178,7 @@ def run_serve(args: argparse.Namespace) -> int:
     auth = "bearer token required" if server.token_required else "no token required"
     print(
         f"synctel serve: OTLP/HTTP on {server.url} ({auth}, {args.workers} worker(s)) → store "
-        f"{where}; POST /v1/logs /v1/traces /v1/metrics, GET /healthz; Ctrl-C stops",
+        f"{where}; POST /v1/logs /v1/traces /v1/metrics, GET /healthz /metrics; Ctrl-C stops",
         flush=True,
     )
     stopped: list[int] = []  # a signal handler may only touch a plain flag, not locks

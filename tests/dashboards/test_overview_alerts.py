@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from insights.alerts.runner import Runner, Settings
 from insights.alerts.state import state_path
 from tests.dashboards.helpers import shown
 from tests.insights.alerts.helpers import Clock, fire, rules_text
+from tests.promstack import alertmanager, post_json
 from vocabulary.settings import ENV_STORE
 
 APP = str(Path(__file__).parents[2] / "dashboards" / "app.py")
@@ -67,3 +69,51 @@ def test_overview_without_alerts_or_with_a_broken_state_file(
     [warning] = [shown(w.value) for w in at.warning]
     assert warning.startswith("Alert state cannot be read: ")
     assert "move it away to start afresh" in warning
+
+
+SLO = """[[alert]]
+name = "table slo"
+kind = "slo"
+objective = 0.99
+labels = { team = "mobile" }
+"""
+AM_CONFIG = 'route:\n  receiver: "null"\nreceivers:\n  - name: "null"\n'
+
+
+@pytest.mark.slow
+def test_overview_shows_severity_error_budgets_and_alertmanagers_silences(
+    alert_store: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    with alertmanager(tmp_path / "am", AM_CONFIG) as am:
+        now = dt.datetime.now(dt.UTC)
+        post_json(
+            f"{am.url}/api/v2/silences",
+            {
+                "matchers": [{"name": "team", "value": "mobile", "isRegex": False}],
+                "startsAt": now.isoformat(),
+                "endsAt": (now + dt.timedelta(hours=2)).isoformat(),
+                "createdBy": "ops",
+                "comment": "app release",
+            },
+        )
+        clock.set("11:51")
+        runner = Runner(
+            Settings(alert_store, parse_rules(SLO), alertmanagers=(am.url,)), clock=clock
+        )
+        runner.round()
+        runner.close(5.0)
+        at = overview(alert_store, monkeypatch)
+    shown = [e.value for e in at.error]
+    assert len(shown) == 3
+    assert shown[0].startswith(
+        "**table slo** · page · profile=Technicians, table_name=bookableresourcebooking, "
+        "slo_window=1h/5m: burn rate 54.5x over 1h and 100x over 5m (fires above 14.4x"
+    )
+    assert any(s.startswith("**table slo** · ticket · ") for s in shown)
+    budgets = at.dataframe[0].value
+    rows = {r["table_name"]: r for r in budgets.to_dict("records")}
+    assert rows["msdyn_workorder"]["budget left"] == "100%"
+    assert rows["bookableresourcebooking"]["budget left"] == "-5355%"  # 6 of 11 failed: overspent
+    [silence] = [i.value for i in at.info]
+    assert silence.startswith(f'Silenced in {am.url}: team="mobile" until ')
+    assert silence.endswith("· ops: app release")

@@ -11,13 +11,32 @@ from pathlib import Path
 
 import pytest
 
-from tests.insights.alerts.helpers import BAD_HOUR, Clock, Receiver, build_store
+from tests.insights.alerts.helpers import (
+    BAD_HOUR,
+    Clock,
+    Receiver,
+    SilentServer,
+    build_store,
+    simulate,
+)
 
 
 @pytest.fixture(scope="session")
 def built_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The fixture store, built once; tests copy it (:func:`store`)."""
     return build_store(tmp_path_factory.mktemp("alerts") / "store")
+
+
+@pytest.fixture(scope="session")
+def incident_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small ``server-incident`` simulation (tests copy it before writing alert state)."""
+    return simulate(tmp_path_factory.mktemp("incident") / "store", "server-incident")
+
+
+@pytest.fixture(scope="session")
+def healthy_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small ``healthy-week`` simulation with the same fleet and seed."""
+    return simulate(tmp_path_factory.mktemp("healthy") / "store", "healthy-week")
 
 
 @pytest.fixture
@@ -36,6 +55,26 @@ def clock() -> Clock:
 def receiver() -> Iterator[Receiver]:
     """A webhook receiver on 127.0.0.1 (a free port), stopped after the test."""
     found = Receiver()
+    try:
+        yield found
+    finally:
+        found.stop()
+
+
+@pytest.fixture
+def hanging() -> Iterator[SilentServer]:
+    """A webhook on 127.0.0.1 that accepts connections and never answers."""
+    found = SilentServer()
+    try:
+        yield found
+    finally:
+        found.stop()
+
+
+@pytest.fixture
+def trickling() -> Iterator[SilentServer]:
+    """A webhook on 127.0.0.1 that answers one byte every 0.3 s."""
+    found = SilentServer(trickle=0.3)
     try:
         yield found
     finally:

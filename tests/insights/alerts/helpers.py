@@ -11,6 +11,7 @@ The store (``Technicians`` profile, tables ``bookableresourcebooking`` and ``msd
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from datetime import datetime, timedelta
@@ -156,3 +157,61 @@ def fire(store: Path, clock: Clock) -> None:
     runner = Runner(Settings(store, parse_rules(rules_text(None, hold="0s"))), clock=clock)
     assert len(runner.round().firing) == 1
     runner.close(0.5)
+
+
+class SilentServer:
+    """A loopback port whose connections are accepted by the kernel and never answered (a
+    webhook that hangs), or answered one byte at a time every ``trickle`` seconds."""
+
+    def __init__(self, trickle: float | None = None) -> None:
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/hook"
+        self.trickle = trickle
+        self.connections = 0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        if trickle is not None:
+            self._thread = threading.Thread(target=self._serve, daemon=True)
+            self._thread.start()
+
+    def _serve(self) -> None:
+        self.sock.settimeout(0.05)
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            self.connections += 1
+            threading.Thread(target=self._drip, args=(conn,), daemon=True).start()
+
+    def _drip(self, conn: socket.socket) -> None:
+        answer = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+        with conn:
+            for byte in answer:
+                if self._stop.wait(self.trickle):
+                    return
+                try:
+                    conn.sendall(bytes([byte]))
+                except OSError:
+                    return
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(5)
+        self.sock.close()
+
+
+INCIDENT_AS_OF = "2026-01-07T11:55"
+"""During the ``server-incident`` scenario's 5xx burst (day 3, 10:00-12:00 UTC)."""
+
+
+def simulate(folder: Path, scenario: str) -> Path:
+    """A small run of a built-in scenario (8 devices, 3 days, seed 3) into ``folder``."""
+    from synctel.cli import main
+
+    argv = ["simulate", "--scenario", scenario, "--devices", "8", "--days", "3", "--seed", "3"]
+    assert main([*argv, "--quiet", "--store", str(folder)]) == 0
+    return folder

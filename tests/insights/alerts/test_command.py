@@ -75,6 +75,11 @@ def test_watch_runs_count_rounds_and_prints_transitions(
             "--as-of 'yesterday': use 'now', 'latest' or an ISO time such as 2026-01-05T12:00",
         ),
         (["--interval", "0"], "--interval must be more than 0 seconds"),
+        (
+            ["--alertmanager", "127.0.0.1:9093"],
+            "--alertmanager '127.0.0.1:9093': use the Alertmanager's http:// or https:// "
+            "address, e.g. http://127.0.0.1:9093",
+        ),
     ],
 )
 def test_bad_options_are_one_line(

@@ -9,7 +9,7 @@ import pytest
 
 from insights.alerts.durations import format_duration, parse_duration
 from insights.alerts.errors import RulesError
-from insights.alerts.rules import Op, load_rules, parse_rules
+from insights.alerts.rules import Kind, Op, Threshold, load_rules, parse_rules
 from insights.alerts.views import grain_columns, view_columns
 from tests.insights.alerts.helpers import rules_text
 
@@ -24,7 +24,9 @@ def problems(text: str) -> list[str]:
 
 def test_the_issue_rule_reads_with_every_field() -> None:
     [rule] = parse_rules(rules_text("http://127.0.0.1:9000/hook"))
-    assert (rule.view, rule.metric, rule.op, rule.threshold) == (
+    assert rule.kind == Kind.THRESHOLD
+    assert isinstance(rule.spec, Threshold)
+    assert (rule.view, rule.spec.metric, rule.spec.op, rule.spec.threshold) == (
         "health_by_profile_table",
         "success_rate",
         Op.LT,
