@@ -21,7 +21,7 @@ from opentelemetry.metrics._internal import _ProxyMeterProvider
 from opentelemetry.trace import NoOpTracerProvider, ProxyTracerProvider, Status, StatusCode
 from opentelemetry.util.types import AttributeValue
 
-from emitter.instrument_types import PassTrace
+from emitter.instrument_types import PassTrace, failure_attributes
 from vocabulary.contract import (
     CUSTOM_EVENT_NAME,
     INSTRUMENTATION_SCOPE,
@@ -109,6 +109,9 @@ class SyncInstrumentation:
         )
         self._failures = meter.create_counter(
             Metric.FAILURES, unit="{pass}", description="Failed passes, by failure type"
+        )
+        self._online_reads = meter.create_counter(
+            Metric.ONLINE_READS, unit="{read}", description="Records read online, by result"
         )
         self._on = [p is not None for p in self._injected]
         # per-event work done once: the common attributes (rebuilt when the network changes)
@@ -268,7 +271,7 @@ class SyncInstrumentation:
                 **counts.attributes(),
             }
             if failure:
-                attrs.update(_failure_attributes(failure))
+                attrs.update(failure_attributes(failure))
             self._emit(Event.TABLE, attrs, ended, handle.span)
 
     def conflict(
@@ -337,7 +340,7 @@ class SyncInstrumentation:
                 **counts.attributes(),
             }
             if failure:
-                attrs.update(_failure_attributes(failure))
+                attrs.update(failure_attributes(failure))
             event, severity = (
                 (Event.FAILED, SeverityNumber.ERROR)
                 if failure
@@ -374,6 +377,15 @@ class SyncInstrumentation:
                 attrs[Attr.SYNC_ID] = handle.sync_id
             self._emit(Event.NOTIFICATION, attrs, self.clock.now(), handle.span if handle else None)
 
+    def online_read(self, table: str, *, ok: bool) -> None:
+        """Online mode read a record from the server (S4): ``sync.online_reads``; ``ok`` False
+        when the server did not answer and the offline copy was read instead."""
+        if self._signal(2):
+            result = Result.SUCCESS if ok else Result.FAILURE
+            self._online_reads.add(
+                1, {Attr.PROFILE: self.profile, Attr.TABLE: table, Attr.RESULT: result.value}
+            )
+
     def record_not_found(self, table: str, record_id: str) -> None:
         """The user opened a record that left the device (S9): ``record.not_found``."""
         if self._signal(0):
@@ -383,17 +395,6 @@ class SyncInstrumentation:
                 self.clock.now(),
                 severity=SeverityNumber.WARN,
             )
-
-
-def _failure_attributes(failure: FailureInfo) -> dict[str, AttributeValue]:
-    attrs: dict[str, AttributeValue] = {
-        Attr.ERROR_CODE: failure.error_code,
-        Attr.FAILURE_TYPE: failure.failure_type,
-        Attr.ERROR_MESSAGE: failure.message,
-    }
-    if failure.table:
-        attrs[Attr.TABLE] = failure.table
-    return attrs
 
 
 __all__ = ["PassTrace", "SyncInstrumentation"]

@@ -1,4 +1,5 @@
-"""A pass in flight, as the instrumentation tracks it between its start and its end."""
+"""A pass in flight, as the instrumentation tracks it between its start and its end, and the
+attributes of a failure."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from opentelemetry import trace
+from opentelemetry.util.types import AttributeValue
 
-from vocabulary.contract import SyncMode, Trigger
+from vocabulary.contract import Attr, FailureInfo, SyncMode, Trigger
 
 
 @dataclass
@@ -26,3 +28,15 @@ class PassTrace:
     """The ``sync`` span."""
     conflicts: int = 0
     """Conflicts so far."""
+
+
+def failure_attributes(failure: FailureInfo) -> dict[str, AttributeValue]:
+    """The attributes a failure adds to ``sync.failed`` and ``sync.table``."""
+    attrs: dict[str, AttributeValue] = {
+        Attr.ERROR_CODE: failure.error_code,
+        Attr.FAILURE_TYPE: failure.failure_type,
+        Attr.ERROR_MESSAGE: failure.message,
+    }
+    if failure.table:
+        attrs[Attr.TABLE] = failure.table
+    return attrs

@@ -7,6 +7,8 @@ app state and the network; the device reports its status as the status page woul
 
 from __future__ import annotations
 
+import contextlib
+import json
 import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -18,8 +20,8 @@ from syncengine.errors import RecordNotFound, SyncFailure
 from syncengine.offline_db import OfflineDatabase
 from syncengine.profile.limits import MAX_DEVICE_RECORDS
 from syncengine.profile.model import Profile
-from syncengine.protocol import Change, ChangeOp, ChangeStatus
-from syncengine.scheduler import ActiveTimer, AppState, UserSettings
+from syncengine.protocol import Change, ChangeOp, ChangeStatus, ReadRequest
+from syncengine.scheduler import ActiveTimer, AppState, UserSettings, skip_reason
 from syncengine.status import NETWORK_UNAVAILABLE, DeviceState, DeviceStatus, PassResult
 from syncengine.syncpass import run_pass
 from syncengine.transport import Transport
@@ -154,12 +156,49 @@ class DeviceClient:
     # --- records ----------------------------------------------------------------------------
 
     def open_record(self, tbl: str, id: str) -> dict[str, Any]:
-        """The record's fields; RecordNotFound (and ``record.not_found``) if it left (S9)."""
+        """The record's fields; RecordNotFound (and ``record.not_found``) if it left (S9).
+
+        In online mode with the network up (S4) this reads the server's current version and
+        refreshes the offline copy with it; a record with local changes not uploaded yet, or
+        a read the server does not answer, is read from the offline copy.
+        """
         record = self.db.get(tbl, id)
+        if (
+            tbl in self.profile.table_names
+            and self._reads_online()
+            and not self.db.has_pending(tbl, id)
+        ):
+            request = ReadRequest(
+                self.identity.device_id, self.identity.user_id, self.profile.name, tbl, id
+            )
+            try:
+                online = self.transport.read(request).body.record
+            except SyncFailure:
+                self.instrumentation.online_read(tbl, ok=False)
+            else:
+                self.instrumentation.online_read(tbl, ok=True)
+                # a copy the disk could not take is sent again by the table's next download
+                with contextlib.suppress(SyncFailure):
+                    if online is not None:
+                        self.db.refresh(tbl, online)
+                    elif record is not None:
+                        self.db.forget(tbl, id)  # gone on the server: the copy goes too
+                if online is not None:
+                    return dict(json.loads(online[3]))
+                record = None
         if record is None:
             self.instrumentation.record_not_found(tbl, id)
             raise RecordNotFound(tbl, id)
         return record.fields
+
+    def _reads_online(self) -> bool:
+        """Online mode is on and the network is up, as for its edits (S4, S6)."""
+        settings = self.settings
+        return (
+            settings.online_mode
+            and not self.service_unavailable
+            and skip_reason(self._app, self._network, settings, Trigger.PUSH) is None
+        )
 
     def records(self, tbl: str) -> dict[str, dict[str, Any]]:
         """Every record of ``tbl`` on the device: id → fields."""

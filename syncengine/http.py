@@ -29,6 +29,8 @@ from syncengine.protocol import (
     CheckResponse,
     DownloadRequest,
     DownloadResponse,
+    ReadRequest,
+    ReadResponse,
     Reply,
     UploadRequest,
     UploadResponse,
@@ -38,7 +40,7 @@ from syncengine.transport import CLIENT_SIDE, SERVER_SIDE, Call, FaultKind, Faul
 
 EXPIRED_CHALLENGE = 'Bearer error="invalid_token", error_description="token expired"'
 """The WWW-Authenticate header of a 401 for an expired token (AUTH_ERROR 2009)."""
-_PATHS = {"/check": Call.CHECK, "/upload": Call.UPLOAD, "/download": Call.DOWNLOAD}
+_PATHS = {f"/{call}": call for call in Call}
 
 
 class HttpSyncServer:
@@ -114,6 +116,8 @@ class HttpSyncServer:
                 return 200, {}, self.server.check().to_json().encode()
             if call is Call.UPLOAD:
                 return 200, {}, self.server.upload(UploadRequest.from_json(body)).to_json().encode()
+            if call is Call.READ:
+                return 200, {}, self.server.read(ReadRequest.from_json(body)).to_json().encode()
             reply = self.server.download(DownloadRequest.from_json(body))
             return 200, {}, reply.to_json().encode()
         except SyncengineError as exc:
@@ -211,6 +215,12 @@ class HttpTransport:
         payload = request.to_json().encode()
         sent, body = self._exchange(Call.DOWNLOAD, "POST", payload, self.timeout)
         return Reply(DownloadResponse.from_json(body), sent, len(body))
+
+    def read(self, request: ReadRequest) -> Reply[ReadResponse]:
+        """Read one record online (S4)."""
+        payload = request.to_json().encode()
+        sent, body = self._exchange(Call.READ, "POST", payload, self.timeout)
+        return Reply(ReadResponse.from_json(body), sent, len(body))
 
     def _exchange(
         self, call: Call, method: str, payload: bytes, timeout: float

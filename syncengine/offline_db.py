@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from syncengine.errors import SyncFailure, database_failure, disk_full_failure
-from syncengine.protocol import Change, ChangeOp, DownloadResponse
+from syncengine.protocol import Change, ChangeOp, DownloadResponse, WireRecord
 from syncengine.scheduler import TableTiming
 from vocabulary.contract import ErrorCode, FailureType
 
@@ -27,7 +27,8 @@ CREATE TABLE IF NOT EXISTS records(
     PRIMARY KEY (tbl, id)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS outbox(
     seq INTEGER PRIMARY KEY AUTOINCREMENT, change_id TEXT NOT NULL UNIQUE, tbl TEXT NOT NULL,
-    id TEXT NOT NULL, op TEXT NOT NULL, fields TEXT NOT NULL, base_version INTEGER);
+    id TEXT NOT NULL, op TEXT NOT NULL, fields TEXT NOT NULL, base_version INTEGER,
+    record TEXT);
 CREATE TABLE IF NOT EXISTS table_state(
     tbl TEXT PRIMARY KEY, token TEXT, last_success_at TEXT, interval_override INTEGER);
 CREATE TABLE IF NOT EXISTS device_info(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -73,6 +74,9 @@ class OfflineDatabase:
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=FULL")
         self._conn.executescript(_SCHEMA)
+        outbox_columns = {r[1] for r in self._conn.execute("PRAGMA table_info(outbox)")}
+        if "record" not in outbox_columns:  # a file from before whole-record uploads (S7)
+            self._conn.execute("ALTER TABLE outbox ADD COLUMN record TEXT")
         # An upper bound on the records held (None = unknown): the S10 limit check counts
         # exactly only when the bound could be over the limit, not on every download.
         self._at_most: int | None = None
@@ -145,7 +149,7 @@ class OfflineDatabase:
 
     def record_change(self, change: Change, owner: str | None) -> None:
         """Apply a local edit and queue it for upload, atomically (write-ahead)."""
-        created = False
+        created, whole = False, None
         with self._tx() as conn:
             if change.op is ChangeOp.DELETE:
                 conn.execute("DELETE FROM records WHERE tbl=? AND id=?", (change.tbl, change.id))
@@ -156,9 +160,10 @@ class OfflineDatabase:
                 merged = {**json.loads(row[0]), **change.fields} if row else change.fields
                 created = row is None
                 if row:
+                    whole = json.dumps(merged)
                     conn.execute(
                         "UPDATE records SET fields=? WHERE tbl=? AND id=?",
-                        (json.dumps(merged), change.tbl, change.id),
+                        (whole, change.tbl, change.id),
                     )
                 else:
                     conn.execute(
@@ -167,8 +172,8 @@ class OfflineDatabase:
                         (change.tbl, change.id, owner, json.dumps(merged)),
                     )
             conn.execute(
-                "INSERT INTO outbox(change_id, tbl, id, op, fields, base_version) "
-                "VALUES (?,?,?,?,?,?)",
+                "INSERT INTO outbox(change_id, tbl, id, op, fields, base_version, record) "
+                "VALUES (?,?,?,?,?,?,?)",
                 (
                     change.change_id,
                     change.tbl,
@@ -176,22 +181,42 @@ class OfflineDatabase:
                     change.op.value,
                     json.dumps(change.fields),
                     change.base_version,
+                    whole,
                 ),
             )
         if created and self._at_most is not None:
             self._at_most += 1
 
     def outbox(self) -> list[Change]:
-        """Pending changes, oldest first."""
+        """Pending changes, oldest first (updates with the device's whole record, S7)."""
         rows = self._conn.execute(
-            "SELECT change_id, tbl, id, op, fields, base_version FROM outbox ORDER BY seq"
+            "SELECT change_id, tbl, id, op, fields, base_version, record FROM outbox ORDER BY seq"
         ).fetchall()
-        return [Change(r[0], r[1], r[2], ChangeOp(r[3]), json.loads(r[4]), r[5]) for r in rows]
+        return [
+            Change(
+                r[0],
+                r[1],
+                r[2],
+                ChangeOp(r[3]),
+                json.loads(r[4]),
+                r[5],
+                None if r[6] is None else json.loads(r[6]),
+            )
+            for r in rows
+        ]
 
     def pending(self) -> int:
         """How many changes wait for upload."""
         n: int = self._conn.execute("SELECT COUNT(*) FROM outbox").fetchone()[0]
         return n
+
+    def has_pending(self, tbl: str, id: str) -> bool:
+        """Whether changes of this record wait for upload."""
+        return bool(
+            self._conn.execute(
+                "SELECT 1 FROM outbox WHERE tbl=? AND id=? LIMIT 1", (tbl, id)
+            ).fetchone()
+        )
 
     def ack(self, change_ids: list[str]) -> None:
         """The server has answered these changes: drop them from the outbox."""
@@ -248,6 +273,36 @@ class OfflineDatabase:
         if self._states is not None:
             self._states[tbl] = (_timing(response.token, at), response.token)
         return Applied(len(response.upserts), removed)
+
+    def refresh(self, tbl: str, record: WireRecord) -> bool:
+        """Replace the local copy of one record with the server's ``(id, version, owner,
+        fields_json)`` (an online read, S4); False, changing nothing, when the device does not
+        hold it or holds local changes of it not uploaded yet."""
+        id, version, owner, fields = record
+        # not durable: the server's holdings still name the older version, so a copy lost to
+        # a power cut comes again with the table's next download
+        with self._tx(durable=False) as conn:
+            return (
+                conn.execute(
+                    "UPDATE records SET owner=?, fields=?, version=? WHERE tbl=? AND id=? "
+                    "AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.tbl=? AND o.id=?)",
+                    (owner, fields, version, tbl, id, tbl, id),
+                ).rowcount
+                == 1
+            )
+
+    def forget(self, tbl: str, id: str) -> bool:
+        """Drop the local copy of a record the server no longer has (an online read, S4);
+        False, changing nothing, when it holds local changes not uploaded yet."""
+        with self._tx() as conn:
+            return (
+                conn.execute(
+                    "DELETE FROM records WHERE tbl=? AND id=? "
+                    "AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.tbl=? AND o.id=?)",
+                    (tbl, id, tbl, id),
+                ).rowcount
+                == 1
+            )
 
     def token(self, tbl: str) -> str | None:
         """The table's download token (None = never synced)."""

@@ -55,9 +55,14 @@ class Change:
     op: ChangeOp
     """Upsert or delete."""
     fields: dict[str, Any] = field(default_factory=dict)
-    """The fields the device changed (merged into the server's record)."""
+    """The fields the device changed: what the technician typed (kept in Sync Errors when the
+    change is not applied)."""
     base_version: int | None = None
     """The record version the device edited; None for a record the device created."""
+    record: dict[str, Any] | None = None
+    """The device's whole copy of the record once this change was made (updates only): when
+    the device wins a conflict it replaces the server's record, nothing merged field by field
+    (S7). None for creates (``fields`` is the whole record) and deletes."""
 
 
 @dataclass(frozen=True)
@@ -104,6 +109,7 @@ class UploadRequest:
                         "op": c.op,
                         "fields": c.fields,
                         "base_version": c.base_version,
+                        "record": c.record,
                     }
                     for c in self.changes
                 ],
@@ -116,7 +122,13 @@ class UploadRequest:
         raw = json.loads(text)
         changes = tuple(
             Change(
-                c["change_id"], c["tbl"], c["id"], ChangeOp(c["op"]), c["fields"], c["base_version"]
+                c["change_id"],
+                c["tbl"],
+                c["id"],
+                ChangeOp(c["op"]),
+                c["fields"],
+                c["base_version"],
+                c.get("record"),  # an older client sends no whole record
             )
             for c in raw["changes"]
         )
@@ -235,6 +247,61 @@ class DownloadResponse:
         r = json.loads(text)
         upserts = tuple((u[0], u[1], u[2], u[3]) for u in r["upserts"])
         return cls(r["table"], r["token"], upserts, tuple(r["removals"]), r["reset"])
+
+
+@dataclass(frozen=True)
+class ReadRequest:
+    """Online mode (S4): read one record's current version from the server."""
+
+    device_id: str
+    """The device asking."""
+    user_id: str
+    """The signed-in user."""
+    profile: str
+    """The device's offline profile name."""
+    table: str
+    """The table."""
+    id: str
+    """The record id."""
+
+    def to_json(self) -> str:
+        """The wire form."""
+        return _dumps(
+            {
+                "device_id": self.device_id,
+                "user_id": self.user_id,
+                "profile": self.profile,
+                "table": self.table,
+                "id": self.id,
+            }
+        )
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> ReadRequest:
+        """Parse the wire form."""
+        r = json.loads(text)
+        return cls(r["device_id"], r["user_id"], r["profile"], r["table"], r["id"])
+
+
+@dataclass(frozen=True)
+class ReadResponse:
+    """The record as the server holds it now."""
+
+    table: str
+    """The table."""
+    record: WireRecord | None
+    """``(id, version, owner, fields_json)``; None when the record does not exist."""
+
+    def to_json(self) -> str:
+        """The wire form."""
+        return _dumps({"table": self.table, "record": self.record})
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> ReadResponse:
+        """Parse the wire form."""
+        r = json.loads(text)
+        u = r["record"]
+        return cls(r["table"], None if u is None else (u[0], u[1], u[2], u[3]))
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,9 @@
 """The sync server: the records of every table, their changelog, and each device's copy.
 
 One SQLite file (WAL). Admins, dispatchers and tests change records through ``upsert`` and
-``delete``; devices call ``check``, ``upload`` and ``download`` through a transport. Every
-change gets a changelog sequence number, which is also the record's version, so "what changed
-since" is an index range scan. Deletes leave tombstones in the changelog.
+``delete``; devices call ``check``, ``upload``, ``download`` and (online mode) ``read`` through
+a transport. Every change gets a changelog sequence number, which is also the record's version,
+so "what changed since" is an index range scan. Deletes leave tombstones in the changelog.
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ from syncengine.protocol import (
     CheckResponse,
     DownloadRequest,
     DownloadResponse,
+    ReadRequest,
+    ReadResponse,
     UploadRequest,
     UploadResponse,
 )
@@ -179,6 +181,23 @@ class SyncServer:
                 profile, request.table, request.device_id, request.user_id, request.token, today
             )
 
+    def read(self, request: ReadRequest) -> ReadResponse:
+        """Online mode (S4): the record as it is now (its record None when it does not exist).
+
+        The device's holdings do not move: its next download of the table sends this version
+        again, so a copy the device failed to keep is never taken for current."""
+        profile = self._profile(request.profile)
+        if request.table not in self._tables[profile.name]:
+            raise UnknownTable(request.table, profile.name)
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT id, version, owner, fields FROM records WHERE tbl=? AND id=?",
+                (request.table, request.id),
+            ).fetchone()
+        return ReadResponse(
+            request.table, None if row is None else (row[0], row[1], row[2], row[3])
+        )
+
     def upload(self, request: UploadRequest) -> UploadResponse:
         """Apply a device's changes, each once, in order, in one transaction."""
         profile = self._profile(request.profile)
@@ -234,6 +253,11 @@ class SyncServer:
                 if change.op is ChangeOp.DELETE:
                     self._remove(conn, change.tbl, change.id)
                     version = None
+                elif winner is Winner.DEVICE and change.record is not None:
+                    # S7: the device's whole record wins; the dispatcher's fields are not kept
+                    version = self._write(
+                        conn, change.tbl, change.id, change.record, None, whole=True
+                    )
                 else:
                     version = self._write(conn, change.tbl, change.id, change.fields, None)
         conn.execute(
@@ -305,11 +329,13 @@ class SyncServer:
         id: str,
         fields: dict[str, Any],
         owner: str | None,
+        whole: bool = False,
     ) -> int:
+        """Write a record: ``fields`` merged into it, or replacing it when ``whole``."""
         row = conn.execute(
             "SELECT fields, owner FROM records WHERE tbl=? AND id=?", (tbl, id)
         ).fetchone()
-        merged = {**json.loads(row[0]), **fields} if row else dict(fields)
+        merged = {**json.loads(row[0]), **fields} if row and not whole else dict(fields)
         if row and owner is None:
             owner = row[1]
         version: int = conn.execute(

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Final
 from emitter.instrument import PassTrace
 from syncengine.errors import SyncFailure
 from syncengine.protocol import ChangeStatus, DownloadRequest, UploadRequest
+from syncengine.relations import dependency_order
 from syncengine.scheduler import ActiveTimer, Due, due_tables, intervals, mode_for, skip_reason
 from syncengine.status import PassResult
 from vocabulary.contract import (
@@ -122,6 +123,7 @@ def _run(
                 instr.conflict(handle, r.tbl, r.id, profile.conflict_detection, r.conflict_winner)
             if r.status in (ChangeStatus.REJECTED, ChangeStatus.NOT_FOUND):
                 result.rejected.append(r)
+        due = _with_lost_tables(device, result, due)
     for item in due:
         started = device.clock.now()
         counts = Counts()
@@ -153,3 +155,15 @@ def _run(
         result.counts.add(counts)
         counts.records_up = uploaded[item.table]
         instr.table_done(handle, item.table, item.reason, minutes[item.table], started, counts)
+
+
+def _with_lost_tables(device: DeviceClient, result: PassResult, due: list[Due]) -> list[Due]:
+    """``due`` plus the tables of records the upload lost (S7): the device shows the server's
+    version in this pass, whether or not the table was due (``rejected``), sources first."""
+    lost = {r.tbl for r in result.rejected} - {d.table for d in due}
+    if not lost:
+        return due
+    reasons = {d.table: d.reason for d in due} | dict.fromkeys(lost, DueReason.REJECTED)
+    due = [Due(t, reasons[t]) for t in dependency_order(device.profile, reasons)]
+    result.due = due
+    return due

@@ -31,6 +31,8 @@ from syncengine.protocol import (
     CheckResponse,
     DownloadRequest,
     DownloadResponse,
+    ReadRequest,
+    ReadResponse,
     Reply,
     UploadRequest,
     UploadResponse,
@@ -41,11 +43,13 @@ T = TypeVar("T")
 
 
 class Call(StrEnum):
-    """The three endpoints."""
+    """The endpoints."""
 
     CHECK = "check"
     UPLOAD = "upload"
     DOWNLOAD = "download"
+    READ = "read"
+    """Online mode (S4): one record's current version."""
 
 
 class FaultKind(StrEnum):
@@ -171,6 +175,10 @@ class Transport(Protocol):
         """Fetch one table's delta; raises SyncFailure."""
         ...
 
+    def read(self, request: ReadRequest) -> Reply[ReadResponse]:
+        """Read one record online (S4); raises SyncFailure."""
+        ...
+
 
 class InProcessTransport:
     """Calls a :class:`SyncServer` in the same process; byte counts are the JSON wire form's."""
@@ -207,6 +215,14 @@ class InProcessTransport:
         self._before(Call.DOWNLOAD)
         body = _call(lambda: self.server.download(request))
         self._after(Call.DOWNLOAD)
+        return Reply(body, len(sent), len(body.to_json()))
+
+    def read(self, request: ReadRequest) -> Reply[ReadResponse]:
+        """Read one record online (S4)."""
+        sent = request.to_json()
+        self._before(Call.READ)
+        body = _call(lambda: self.server.read(ReadRequest.from_json(sent)))
+        self._after(Call.READ)
         return Reply(body, len(sent), len(body.to_json()))
 
     def _before(self, call: Call) -> None:

@@ -48,6 +48,7 @@ class Metric(StrEnum):
     BYTES = "sync.bytes"  # counter, by direction (down, up)
     CONFLICTS = "sync.conflicts"  # counter
     FAILURES = "sync.failures"  # counter, by failure type
+    ONLINE_READS = "sync.online_reads"  # counter, by table and result (S4 online mode)
 
 
 class Attr(StrEnum):
@@ -144,6 +145,9 @@ class DueReason(StrEnum):
     FORCED = "forced"
     REFRESH = "refresh"
     FIRST = "first"
+    REJECTED = "rejected"
+    """The pass's upload lost a record (a conflict the server won, or a record gone): the table
+    is pulled in the same pass so the device shows the server's version (S7)."""
 
 
 class SkipReason(StrEnum):

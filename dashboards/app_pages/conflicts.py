@@ -6,6 +6,12 @@ from dashboards import charts, queries_detail, ui
 from dashboards.context import load
 
 st.title("Sync conflicts")
+st.caption(
+    "A conflict is per record, never merged field by field (S7). With conflict detection off "
+    "the device's whole record wins and overwrites the dispatcher's changes to it; with "
+    "detection on the server's whole record wins, the device shows it in the same pass and "
+    "what the technician typed is kept in Sync Errors."
+)
 period = ui.page_period()
 by_table = load(queries_detail.conflicts, period.filters)
 ui.require(by_table, "conflicts")

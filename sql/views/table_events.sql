@@ -10,7 +10,7 @@
 --                    the event's own columns.
 --   result           the table's own sync.result: 'success' or 'failure'.
 --   due_reason       why the table was in the pass (sync.due_reason: interval, related,
---                    forced, refresh, first), from attributes.
+--                    forced, refresh, first, rejected), from attributes.
 --   interval_minutes the table's configured sync interval (sync.interval_minutes).
 --   records_down, records_up, records_removed, bytes_down, bytes_up
 --                    the table's own figures.

@@ -7,7 +7,7 @@
 --   ts               when the table's part of the pass ended (the sync.table event).
 --   result           the table's own sync.result: 'success' or 'failure'.
 --   due_reason       why the table was in the pass (sync.due_reason: interval, related,
---                    forced, refresh, first), from attributes.
+--                    forced, refresh, first, rejected), from attributes.
 --   interval_minutes the table's configured sync interval (sync.interval_minutes).
 --   duration_ms, records_down, records_up, records_removed, bytes_down, bytes_up
 --                    the table's own figures.

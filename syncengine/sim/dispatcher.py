@@ -9,6 +9,9 @@ from syncengine.sim.world import World
 
 EDITABLE = ("msdyn_instructions", "msdyn_timetopromised", "msdyn_workordersummary")
 """Fields a dispatcher changes (any change to a record is a conflict: S7 is per record)."""
+OFFICE_ONLY = ("msdyn_instructions", "msdyn_timetopromised")
+"""Of those, the fields no technician types: a dispatcher's value of one that leaves the server
+was overwritten by a device's whole record winning a conflict (S7, detection off)."""
 
 
 class Dispatcher:
@@ -20,6 +23,7 @@ class Dispatcher:
         self.rng = rng
         self.edits = 0
         """Edits made so far."""
+        self._latest: dict[tuple[str, str], str] = {}
 
     def routine(self, now: datetime, share: float) -> int:
         """Edit about ``share`` of the open work orders (at least one when the share asks);
@@ -40,5 +44,17 @@ class Dispatcher:
             field = self.rng.choice(EDITABLE)
             value = now.isoformat() if field == "msdyn_timetopromised" else f"{why} {now:%H:%M}"
             self.world.server.upsert("msdyn_workorder", wo, {field: value})
+            self._latest[wo, field] = value
         self.edits += len(orders)
         return len(orders)
+
+    def overwritten(self) -> int:
+        """The dispatcher's latest values of office-only fields that the server no longer
+        holds: overwritten by a device's whole copy of the record (S7)."""
+        server = self.world.server
+        gone = 0
+        for (wo, field), value in self._latest.items():
+            record = server.get("msdyn_workorder", wo)
+            if field in OFFICE_ONLY and record is not None and record.fields.get(field) != value:
+                gone += 1
+        return gone

@@ -17,6 +17,8 @@ from syncengine.protocol import (
     CheckResponse,
     DownloadRequest,
     DownloadResponse,
+    ReadRequest,
+    ReadResponse,
     Reply,
     UploadRequest,
     UploadResponse,
@@ -87,5 +89,11 @@ class LatencyTransport:
     def download(self, request: DownloadRequest) -> Reply[DownloadResponse]:
         """Fetch one table's delta."""
         reply = self.inner.download(request)
+        self._spend(reply.bytes_up + reply.bytes_down)
+        return reply
+
+    def read(self, request: ReadRequest) -> Reply[ReadResponse]:
+        """Read one record online (S4)."""
+        reply = self.inner.read(request)
         self._spend(reply.bytes_up + reply.bytes_down)
         return reply

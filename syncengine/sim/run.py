@@ -62,6 +62,9 @@ class RunStats:
     """Due passes that did not run, by reason."""
     dispatcher_edits: int = 0
     """Work orders the dispatchers changed."""
+    dispatcher_overwritten: int = 0
+    """Dispatcher values the server no longer holds at the end: a device's whole record won a
+    conflict over them (S7, conflict detection off)."""
 
     def add(self, result: PassResult | None) -> None:
         """Count one wake-up's pass."""
@@ -169,6 +172,7 @@ def run_scenario(
     stats = RunStats(devices=n, days=length / timedelta(days=1))
     try:
         _loop(fleet, fleet.start + length, stats, progress)
+        stats.dispatcher_overwritten = fleet.dispatcher.overwritten()
     finally:
         fleet.close()
     stats.dispatcher_edits = fleet.dispatcher.edits

@@ -177,11 +177,14 @@ def test_errors_page_matches_errors_summary(open_app, store):
 
 def test_conflicts_page_matches_conflicts_by_table(open_app, store):
     s = store("incident")
-    shown = metrics(open_app(s, "app_pages/conflicts.py"))
+    at = open_app(s, "app_pages/conflicts.py")
+    shown = metrics(at)
     assert shown["Conflicts"] == str(one(s, "SELECT sum(conflicts) FROM conflicts_by_table"))
     assert shown["Server wins (detection on)"] == str(
         one(s, "SELECT sum(server_wins) FROM conflicts_by_table")
     )
+    # S7: the page says what a win means, per whole record
+    assert "device's whole record wins and overwrites the dispatcher's changes" in texts(at)
 
 
 def test_performance_page_breakdowns(open_app, store):

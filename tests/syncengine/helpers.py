@@ -150,6 +150,18 @@ class Telemetry:
         """Event names in order."""
         return [e["event"] for e in self.events()]
 
+    def points(self, metric: str) -> list[Any]:
+        """The data points of one metric collected so far."""
+        data = self.metrics.get_metrics_data()
+        return [
+            p
+            for rm in (data.resource_metrics if data else ())
+            for sm in rm.scope_metrics
+            for m in sm.metrics
+            if m.name == metric
+            for p in m.data.data_points
+        ]
+
     def clear(self) -> None:
         """Forget what was exported so far."""
         self.logs.clear()

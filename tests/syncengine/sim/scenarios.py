@@ -13,18 +13,7 @@ devices = {devices}
 days = 1
 start = 2026-01-05
 
-[[profiles]]
-file = "technicians.toml"
-share = 0.5
-
-[[profiles]]
-file = "inspectors.toml"
-share = 0.3
-
-[[profiles]]
-file = "contractors.toml"
-share = 0.2
-
+{profiles}
 [[regions]]
 name = "here"
 utc_offset = 0
@@ -44,6 +33,10 @@ open_removed_chance = 0.3
 """
 
 
+PROFILES = (("technicians.toml", 0.5), ("inspectors.toml", 0.3), ("contractors.toml", 0.2))
+"""The fleet's profiles and their shares: Technicians detect no conflicts, the others do."""
+
+
 def scenario_text(
     name: str = "test",
     *,
@@ -51,12 +44,21 @@ def scenario_text(
     wifi: float = 0.5,
     wifi_only: float = 0.0,
     edit_chance: float = 0.3,
+    profiles: tuple[tuple[str, float], ...] = PROFILES,
     extra: str = "",
 ) -> str:
     """A one-day scenario in UTC with no background noise unless asked."""
+    blocks = "".join(
+        f'\n[[profiles]]\nfile = "{file}"\nshare = {share}\n' for file, share in profiles
+    )
     return (
         BASE.format(
-            name=name, devices=devices, wifi=wifi, wifi_only=wifi_only, edit_chance=edit_chance
+            name=name,
+            devices=devices,
+            wifi=wifi,
+            wifi_only=wifi_only,
+            edit_chance=edit_chance,
+            profiles=blocks,
         )
         + extra
     )

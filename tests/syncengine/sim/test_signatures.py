@@ -87,6 +87,27 @@ def test_a_bulk_edit_makes_conflicts_whose_winners_follow_each_profile(simulate,
     assert total[0] == stats.conflicts
 
 
+@pytest.mark.parametrize(
+    ("profile", "winner"), [("technicians.toml", "device"), ("inspectors.toml", "server")]
+)
+def test_a_bulk_edit_is_overwritten_by_devices_only_without_conflict_detection(
+    simulate, query, profile: str, winner: str
+) -> None:
+    # S7: per record, never merged field by field. Detection off (Technicians): each device's
+    # whole record wins, so the dispatcher's re-planned fields leave the server; detection on
+    # (Inspectors): the server's record wins and every dispatcher value stays.
+    extra = BULK_EDIT.format(at="10:00") + BULK_EDIT.format(at="13:00")
+    text = scenario_text(devices=8, edit_chance=0.9, profiles=((profile, 1.0),), extra=extra)
+    store, stats = simulate(text)
+    sql = "SELECT DISTINCT conflict_winner FROM sync_events WHERE event = 'sync.conflict'"
+    assert query(store, sql) == [(winner,)]
+    assert stats.conflicts > 0
+    if winner == "device":
+        assert 0 < stats.dispatcher_overwritten <= stats.conflicts
+    else:
+        assert stats.dispatcher_overwritten == 0
+
+
 def test_completed_work_leaves_devices_and_reopening_it_is_record_not_found(
     simulate, query
 ) -> None:
