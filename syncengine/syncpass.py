@@ -119,13 +119,11 @@ def _run(
         result.counts.add(Counts(records_up=len(changes), bytes_up=up.bytes_up))
         reported: set[tuple[str, str]] = set()
         for r in up.body.results:
-            if r.conflict_winner is not None:
+            if r.conflict_winner is not None and (r.tbl, r.id) not in reported:
+                # one record, one conflict (S7), however many of its changes were uploaded
+                reported.add((r.tbl, r.id))
                 result.conflicts.append(r)
-                if (r.tbl, r.id) not in reported:  # one record, one conflict (S7), however
-                    reported.add((r.tbl, r.id))  # many of its changes were uploaded
-                    instr.conflict(
-                        handle, r.tbl, r.id, profile.conflict_detection, r.conflict_winner
-                    )
+                instr.conflict(handle, r.tbl, r.id, profile.conflict_detection, r.conflict_winner)
             if r.status in (ChangeStatus.REJECTED, ChangeStatus.NOT_FOUND):
                 result.rejected.append(r)
         due = _with_lost_tables(device, result, due)

@@ -103,17 +103,17 @@ def test_overview_shows_severity_error_budgets_and_alertmanagers_silences(
         runner.round()
         runner.close(5.0)
         at = overview(alert_store, monkeypatch)
-    shown = [e.value for e in at.error]
-    assert len(shown) == 3
-    assert shown[0].startswith(
+    texts = [shown(e.value) for e in at.error]
+    assert len(texts) == 3
+    assert texts[0].startswith(
         "**table slo** · page · profile=Technicians, table_name=bookableresourcebooking, "
         "slo_window=1h/5m: burn rate 54.5x over 1h and 100x over 5m (fires above 14.4x"
     )
-    assert any(s.startswith("**table slo** · ticket · ") for s in shown)
+    assert any(s.startswith("**table slo** · ticket · ") for s in texts)
     budgets = at.dataframe[0].value
     rows = {r["table_name"]: r for r in budgets.to_dict("records")}
     assert rows["msdyn_workorder"]["budget left"] == "100%"
     assert rows["bookableresourcebooking"]["budget left"] == "-5355%"  # 6 of 11 failed: overspent
-    [silence] = [i.value for i in at.info]
+    [silence] = [shown(i.value) for i in at.info]
     assert silence.startswith(f'Silenced in {am.url}: team="mobile" until ')
     assert silence.endswith("· ops: app release")
