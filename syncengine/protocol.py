@@ -8,9 +8,9 @@ Record fields travel as JSON text (``fields_json``) so neither side re-encodes t
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from enum import StrEnum
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Self, TypeVar
 
 from vocabulary.contract import Winner
 
@@ -180,8 +180,21 @@ class UploadResponse:
         return cls(results)
 
 
+class _FlatWire:
+    """A request whose wire form is a JSON object of its fields, by name."""
+
+    def to_json(self) -> str:
+        """The wire form."""
+        return _dumps(asdict(self))  # type: ignore[call-overload]
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> Self:
+        """Parse the wire form (a missing or unknown key raises TypeError)."""
+        return cls(**json.loads(text))
+
+
 @dataclass(frozen=True)
-class DownloadRequest:
+class DownloadRequest(_FlatWire):
     """Ask for one table's changes since ``token``."""
 
     device_id: str
@@ -194,24 +207,6 @@ class DownloadRequest:
     """The table."""
     token: str | None
     """The token of the device's last applied download of this table; None = first sync."""
-
-    def to_json(self) -> str:
-        """The wire form."""
-        return _dumps(
-            {
-                "device_id": self.device_id,
-                "user_id": self.user_id,
-                "profile": self.profile,
-                "table": self.table,
-                "token": self.token,
-            }
-        )
-
-    @classmethod
-    def from_json(cls, text: str | bytes) -> DownloadRequest:
-        """Parse the wire form."""
-        r = json.loads(text)
-        return cls(r["device_id"], r["user_id"], r["profile"], r["table"], r["token"])
 
 
 @dataclass(frozen=True)
@@ -250,7 +245,7 @@ class DownloadResponse:
 
 
 @dataclass(frozen=True)
-class ReadRequest:
+class ReadRequest(_FlatWire):
     """Online mode (S4): read one record's current version from the server."""
 
     device_id: str
@@ -263,24 +258,6 @@ class ReadRequest:
     """The table."""
     id: str
     """The record id."""
-
-    def to_json(self) -> str:
-        """The wire form."""
-        return _dumps(
-            {
-                "device_id": self.device_id,
-                "user_id": self.user_id,
-                "profile": self.profile,
-                "table": self.table,
-                "id": self.id,
-            }
-        )
-
-    @classmethod
-    def from_json(cls, text: str | bytes) -> ReadRequest:
-        """Parse the wire form."""
-        r = json.loads(text)
-        return cls(r["device_id"], r["user_id"], r["profile"], r["table"], r["id"])
 
 
 @dataclass(frozen=True)

@@ -18,14 +18,13 @@ import datetime as dt
 import functools
 import hashlib
 import json
-import math
 from typing import Any, Final
 
 import pyarrow as pa
 
 from ingest import convert
 from ingest.convert import SERVICE_NAME
-from ingest.loaders.appinsights_cells import RowError, check_time, parse_object, text
+from ingest.loaders.appinsights_cells import RowError, check_time, parse_float, parse_object, text
 from ingest.loaders.appinsights_read import Envelope
 from ingest.loaders.base import Row
 from ingest.tables import arrow_schemas
@@ -159,22 +158,11 @@ def coerce(column: str, value: Any, what: str) -> Any:
     Strict, unlike :mod:`ingest.convert`: a value that does not fit (not a number, not finite,
     not an integer, too large for the column) raises :class:`RowError`."""
     kind, bits = _column_kinds().get(column, (str, 0))
-    if isinstance(value, bool) and kind is not str:
-        raise RowError("wrong type", f"{what} {value!r} is not a number")
     if kind is str:
         return text(value)
-    if isinstance(value, (int, float)):
-        number: float = float(value)
-    else:
-        s = text(value)
-        if s is None:
-            return None
-        try:
-            number = float(s)
-        except ValueError as exc:
-            raise RowError("wrong type", f"{what} {s!r} is not a number") from exc
-    if not math.isfinite(number):
-        raise RowError("wrong type", f"{what} {value!r} is not a finite number")
+    number = parse_float(value, what)
+    if number is None:
+        return None
     if kind is int:
         if not number.is_integer():
             raise RowError("wrong type", f"{what} {value!r} is not an integer")
