@@ -194,14 +194,15 @@ class Store:
             return 0
         table = self._tables[spec.name]
         with self._locked():
+            table.table()  # read the log once: no other writer commits while the lock is held
             if skip_existing and spec.key:
                 rows = rows.filter(self._new_rows(spec, rows))
                 if rows.num_rows == 0:
                     return 0
-            table.append(rows)
+            table.append(rows, refresh=False)
             if self.auto_compact_every > 1:
                 for day in _days(spec, rows):
-                    if table.file_count(day) >= self.auto_compact_every:
+                    if table.file_count(day, refresh=False) >= self.auto_compact_every:
                         table.compact(day)
         return int(rows.num_rows)
 
@@ -223,7 +224,8 @@ class Store:
         return self.append(QUARANTINE, batch)
 
     def _new_rows(self, spec: TableSpec, rows: pa.Table) -> pa.Array:
-        """Mask of the rows to keep: no key, or a key neither stored nor seen earlier in rows."""
+        """Mask of the rows to keep: no key, or a key neither stored nor seen earlier in rows.
+        Called under the writers' lock, the table's snapshot read at the lock's start."""
         keys = _keys(spec, rows)
         position = pa.array(range(len(keys)), pa.int64())
         firsts = (
@@ -235,7 +237,7 @@ class Store:
         )
         keep = pc.is_in(position, value_set=firsts)
         days = {d + dt.timedelta(days=s) for d in _days(spec, rows) for s in (-1, 0, 1)}
-        stored = _keys(spec, self._tables[spec.name].read(spec.key, sorted(days)))
+        stored = _keys(spec, self._tables[spec.name].read(spec.key, sorted(days), refresh=False))
         if len(stored):
             keep = pc.and_(keep, pc.invert(pc.is_in(keys, value_set=stored)))
         return pc.or_(keep, pc.is_null(keys))

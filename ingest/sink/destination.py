@@ -22,9 +22,9 @@ FLUSH_DELAY_S: Final = 1.0
 def store_destination(folder: Path) -> Destination:
     """The in-process store sink: exporters of every signal writing into the store at ``folder``.
 
-    Batches are coalesced into fewer, larger files (about 2x the events/s of one file per
-    batch, BENCHMARKS.md "Store"); rows wait at most ``FLUSH_DELAY_S``, as in the SDK's own
-    batch processors, and ``force_flush``/``shutdown`` write them at once.
+    Batches are coalesced into fewer, larger commits (about 2.5x the events/s of one commit
+    per batch, BENCHMARKS.md "Store on Delta Lake"); rows wait at most ``FLUSH_DELAY_S``, as in
+    the SDK's own batch processors, and ``force_flush``/``shutdown`` write them at once.
     """
     store = Store.open(folder)
     options = SinkOptions(flush_rows=FLUSH_ROWS, max_delay_s=FLUSH_DELAY_S)

@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 import pytest
+from deltalake import DeltaTable, write_deltalake
 
 from ingest.errors import SchemaMismatchError, StoreNotFoundError
 from ingest.store import Store
@@ -42,6 +43,28 @@ def test_skip_existing_makes_appends_idempotent(store: Store) -> None:
     assert store.append_events(events(5), skip_existing=True) == 0
     assert store.existing_event_ids(["e0", "e4", "nope"]) == {"e0", "e4"}
     assert count(store) == 5
+
+
+def test_skip_existing_sees_what_another_writer_committed_since(store: Store) -> None:
+    other = Store.open(store.path)  # a second writer on the same folder, its own snapshot
+    assert store.append_events(events(2)) == 2  # this writer now holds a snapshot
+    assert other.append_events(events(2, start=2)) == 2
+    assert store.append_events(events(5), skip_existing=True) == 1  # e4 only
+    assert count(store) == 5
+
+
+def test_a_commit_that_does_not_advance_the_table_object_is_still_counted(
+    tmp_path: Path,
+) -> None:
+    def by_path(table: DeltaTable, rows: pa.Table) -> None:  # commits behind the object's back
+        write_deltalake(table.table_uri, rows, mode="append")
+
+    store = Store.open(tmp_path / "s", auto_compact_every=3, append=by_path)
+    for i in range(3):
+        store.append_events(events(2, start=i * 2))
+    assert store.table("sync_events").file_count(DAY.date()) == 1, "the third file compacted"
+    assert store.append_events(events(7), skip_existing=True) == 1
+    assert count(store) == 7
 
 
 def test_unknown_column_is_rejected_with_a_fix(store: Store) -> None:
