@@ -43,7 +43,7 @@ SCHEMA_FILE: Final = "_synctel/schema.parquet"
 """A zero-row file with every column, inside the table folder (Delta ignores ``_`` folders)."""
 CHECKPOINT_INTERVAL: Final = 20
 """A checkpoint of the log is written every this many commits (readers replay fewer JSON)."""
-LOG_RETENTION: Final = "interval 1 days"
+LOG_RETENTION: Final = "interval 1 hours"
 """JSON commits older than this and behind a checkpoint are deleted at the next checkpoint."""
 RETENTION_HOURS: Final = 1
 """Vacuum deletes files removed from the table longer ago than this (the readers' window)."""

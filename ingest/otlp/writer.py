@@ -2,10 +2,11 @@
 
 Request handlers put a :class:`Job` (the Arrow tables of one request) on a bounded queue and
 wait for it; the writer thread takes every job waiting (up to a row budget), appends them to
-the store in one write per table (Parquet files are fsynced before they become visible), then
-wakes the handlers. A handler acknowledges its request only after that, so an acknowledged
-batch is durably in the store. A full queue refuses new jobs at once instead of buffering
-without bound; the receiver answers those with 429 and ``Retry-After``.
+the store in one Delta commit per table, then wakes the handlers. A handler acknowledges its
+request only after that, so an acknowledged batch is committed: it survives a killed process
+(delta-rs does not fsync, so a power cut may lose the newest commits). A full queue refuses new
+jobs at once instead of buffering without bound; the receiver answers those with 429 and
+``Retry-After``.
 """
 
 from __future__ import annotations

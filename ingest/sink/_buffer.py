@@ -6,10 +6,12 @@ FAILURE and retried on the next export; rows beyond the buffer are counted as dr
 Durability contract (``flush_rows``):
 
 - ``flush_rows=0`` (the default), *write-through*: ``export()`` returns SUCCESS only once every
-  row it was given (and every row held from earlier failures) is in a published, fsynced Parquet
-  file. Each export is one file per UTC day it touches.
+  row it was given (and every row held from earlier failures) is in a committed Delta version
+  (one commit per export). Committed means it survives the process being killed; delta-rs does
+  not fsync, so a power cut may lose the newest commits (see BENCHMARKS.md, "Store on Delta
+  Lake").
 - ``flush_rows=N``, *coalescing*: ``export()`` converts the batch and holds it in memory, and
-  returns SUCCESS once the rows are accepted; held rows are written as ONE file (per day) when
+  returns SUCCESS once the rows are accepted; held rows are written as ONE commit when
   N rows are held, when the oldest held row is ``max_delay_s`` old (a background timer checks,
   so this holds even if no further export comes), on ``force_flush()`` and on ``shutdown()``.
   Rows are durable within ``max_delay_s`` of being exported (plus the write itself); a process
