@@ -28,8 +28,14 @@ from ingest.sql import create_views
 from ingest.tables import EVENTS, TABLES, TableSpec, arrow_schemas, duckdb_types
 
 
-def _quoted(paths: list[Path]) -> str:
+def file_list(paths: list[Path]) -> str:
+    """``paths`` as a DuckDB list literal of quoted strings, for ``read_parquet(...)``."""
     return "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths) + "]"
+
+
+def _casts(spec: TableSpec) -> str:
+    """Every column of the table cast to its ``sql/schema.sql`` type, as the catalog does."""
+    return ", ".join(f'CAST("{n}" AS {t}) AS "{n}"' for n, t in duckdb_types()[spec.name])
 
 
 def table_files(
@@ -50,10 +56,9 @@ def event_files(store: Path, first: date | None = None, last: date | None = None
 
 
 def _view(con: duckdb.DuckDBPyConnection, spec: TableSpec, files: list[Path]) -> None:
-    columns = ", ".join(f'CAST("{n}" AS {t}) AS "{n}"' for n, t in duckdb_types()[spec.name])
     con.execute(
-        f"CREATE VIEW {spec.name} AS SELECT {columns} "
-        f"FROM read_parquet({_quoted(files)}, union_by_name = true)"
+        f"CREATE VIEW {spec.name} AS SELECT {_casts(spec)} "
+        f"FROM read_parquet({file_list(files)}, union_by_name = true)"
     )
 
 
@@ -107,10 +112,7 @@ def connect_locked(store: Path) -> duckdb.DuckDBPyConnection:
             files = [str(f) for f in table_files(store, spec)]
             schema = arrow_schemas()[spec.name]
             con.register(f"_{spec.name}_files", ds.dataset(files, schema=schema, format="parquet"))
-            columns = ", ".join(
-                f'CAST("{n}" AS {t}) AS "{n}"' for n, t in duckdb_types()[spec.name]
-            )
-            con.execute(f"CREATE VIEW {spec.name} AS SELECT {columns} FROM _{spec.name}_files")
+            con.execute(f"CREATE VIEW {spec.name} AS SELECT {_casts(spec)} FROM _{spec.name}_files")
         create_views(con)
         con.execute("SET enable_external_access = false")
         con.execute("SET lock_configuration = true")
@@ -127,15 +129,18 @@ def days(store: Path, spec: TableSpec = EVENTS) -> list[date]:
 
 
 def newest_time(store: Path, spec: TableSpec = EVENTS) -> datetime | None:
-    """The newest value of the table's time column (None: the table is empty)."""
-    found = days(store, spec)
+    """The newest value of the table's time column (None: the table is empty); the log is
+    read once and only the newest day's files are opened."""
+    table = DeltaStoreTable(Path(store), spec)
+    found = table.days() if table.exists() else []
     if not found:
         return None
-    files = table_files(store, spec, found[-1], found[-1])
+    newest = table.files(found[-1], found[-1], refresh=False)
+    files = [table.schema_file, *(Path(uri) for uri in newest)]
     con = duckdb.connect(":memory:")
     try:
         row = con.execute(
-            f'SELECT max("{spec.time_column}") FROM read_parquet({_quoted(files)}, '
+            f'SELECT max("{spec.time_column}") FROM read_parquet({file_list(files)}, '
             "union_by_name = true)"
         ).fetchone()
     finally:

@@ -14,7 +14,7 @@ from typing import Final
 
 import duckdb
 
-from ingest.reader import event_files, newest_time
+from ingest.reader import event_files, file_list, newest_time
 from ingest.store import Store
 from ingest.tables import EVENTS, duckdb_types
 from insights.advisor.thresholds import WINDOW_DAYS
@@ -52,10 +52,6 @@ EVENTS_READ: Final = (
 """The events the advice queries read."""
 
 
-def _quoted(paths: list[Path]) -> str:
-    return "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths) + "]"
-
-
 def open_events(store: Path, days: int = WINDOW_DAYS) -> duckdb.DuckDBPyConnection:
     """An in-memory connection whose ``sync_events`` table holds the store's events of the
     last ``days`` days of data (those the advice reads). ``StoreNotFoundError`` when ``store``
@@ -71,7 +67,7 @@ def open_events(store: Path, days: int = WINDOW_DAYS) -> duckdb.DuckDBPyConnecti
         newest = newest_time(Path(store))
         if isinstance(newest, datetime):
             start = newest - timedelta(days=days)
-            files = _quoted(event_files(Path(store), start.date(), None))
+            files = file_list(event_files(Path(store), start.date(), None))
             events = ", ".join(f"'{e}'" for e in EVENTS_READ)  # catalog constants
             casts = ", ".join(f'CAST("{c}" AS {types[c]})' for c in COLUMNS)
             con.execute(
