@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import logging
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -38,9 +39,11 @@ from ingest.delta_table import (
     append_batch,
     conform,
 )
-from ingest.errors import StoreLayoutError, StoreNotFoundError
+from ingest.errors import IngestError, StoreLayoutError, StoreNotFoundError
 from ingest.settings import StoreSettings, check_layout, read_settings, write_settings
 from ingest.tables import EVENTS, METRICS, QUARANTINE, SPANS, TABLES, TableSpec
+
+_log = logging.getLogger(__name__)
 
 LOCK_FILE: Final = ".writer.lock"
 """The writers' lock file inside the store folder."""
@@ -201,10 +204,19 @@ class Store:
                     return 0
             table.append(rows, refresh=False)
             if self.auto_compact_every > 1:
-                for day in _days(spec, rows):
-                    if table.file_count(day, refresh=False) >= self.auto_compact_every:
-                        table.compact(day)
+                self._auto_compact(table, _days(spec, rows))
         return int(rows.num_rows)
+
+    def _auto_compact(self, table: DeltaStoreTable, days: list[dt.date]) -> None:
+        """OPTIMIZE the days an append left with too many files. The append is committed
+        already: a failure here is logged, never raised, or the caller would retry rows that
+        landed (the next append or ``synctel compact`` tries again)."""
+        for day in days:
+            try:
+                if table.file_count(day, refresh=False) >= self.auto_compact_every:
+                    table.compact(day)
+            except (IngestError, OSError) as exc:
+                _log.warning("auto-compaction of %s %s failed: %s", table.spec.name, day, exc)
 
     def append_events(self, batch: pa.Table, *, skip_existing: bool = False) -> int:
         """Append ``sync_events`` rows (``skip_existing``: see :meth:`append`, by event_id)."""

@@ -169,3 +169,21 @@ def test_a_batch_with_no_time_is_refused_before_any_commit(store: Store) -> None
             pa.table({"event_id": ["x"], "ts": pa.array([None], pa.timestamp("us"))})
         )
     assert not list((store.table("sync_events").path / LOG_DIR).glob("00000000000000000001.json"))
+
+
+def test_a_failed_auto_compaction_does_not_fail_the_committed_append(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ingest.errors import LakeWriteError
+
+    store = Store.open(tmp_path / "s", auto_compact_every=2)
+    table = store.table("sync_events")
+
+    def full_disk(*args: object, **kwargs: object) -> None:
+        raise LakeWriteError(table.path, OSError(28, "No space left on device"))
+
+    monkeypatch.setattr(table, "compact", full_disk)
+    assert store.append_events(events(3)) == 3
+    assert store.append_events(events(3, start=3)) == 3  # committed, then compaction failed
+    assert count(store) == 6
+    assert store.append_events(events(6), skip_existing=True) == 0, "a retry adds nothing"
